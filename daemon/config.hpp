@@ -1,0 +1,56 @@
+#pragma once
+// The daemon's configuration: one struct per TOML section, each configuring
+// one component. etc/prospectflowd.toml documents every key and default.
+
+#include <string>
+
+namespace pf::daemon {
+
+struct DatabaseConfig {
+    std::string url;  // secret: from url, url_file or PROSPECTFLOW_DATABASE_URL
+    bool migrate_on_start = false;
+    int connect_timeout_seconds = 10;
+};
+
+struct SchedulerConfig {
+    int workers = 4;
+    int batch_size = 100;
+    int poll_interval_ms = 1000;
+    int lease_seconds = 300;
+    bool notify = true;
+};
+
+struct SendConfig {
+    std::string adapter = "file";
+};
+
+struct FileAdapterConfig {
+    std::string dir = "var/outbox";
+};
+
+struct ControlConfig {
+    std::string listen = "127.0.0.1:8470";
+    std::string token;  // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
+};
+
+struct TrackingConfig {
+    std::string listen = "127.0.0.1:8471";
+    std::string base_url = "http://127.0.0.1:8471";
+};
+
+struct LogConfig {
+    std::string level = "info";
+    std::string format = "text";
+};
+
+struct Config {
+    DatabaseConfig database;
+    SchedulerConfig scheduler;
+    SendConfig send;
+    FileAdapterConfig file_adapter;
+    ControlConfig control;
+    TrackingConfig tracking;
+    LogConfig log;
+};
+
+}  // namespace pf::daemon

@@ -1,0 +1,228 @@
+#include "daemon/config_loader.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+#include <vector>
+
+namespace pf::daemon {
+namespace {
+
+std::string type_name(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a number";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        default: return "a date or time";
+    }
+}
+
+// Walks one TOML table, reading the keys its section knows and remembering
+// them, so that finish() can name every key nobody asked for.
+class SectionReader {
+public:
+    SectionReader(const toml::table* table, std::string path, std::string origin)
+        : table_(table), path_(std::move(path)), origin_(std::move(origin)) {}
+
+    std::string key_path(std::string_view key) const {
+        return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+    }
+
+    [[noreturn]] void fail(std::string_view key, const std::string& problem) const {
+        throw ConfigError(origin_ + ": " + key_path(key) + ": " + problem);
+    }
+
+    const toml::node* get(std::string_view key) {
+        known_.emplace(key);
+        return table_ ? table_->get(key) : nullptr;
+    }
+
+    void read(std::string_view key, std::string& out) {
+        if (const auto* node = get(key)) {
+            if (!node->is_string()) fail(key, "expected a string, found " + type_name(*node));
+            out = node->value<std::string>().value();
+        }
+    }
+    void read(std::string_view key, bool& out) {
+        if (const auto* node = get(key)) {
+            if (!node->is_boolean()) fail(key, "expected true or false, found " + type_name(*node));
+            out = node->value<bool>().value();
+        }
+    }
+    void read(std::string_view key, int& out, long long min, long long max) {
+        if (const auto* node = get(key)) {
+            if (!node->is_integer()) fail(key, "expected an integer, found " + type_name(*node));
+            const auto value = node->value<long long>().value();
+            if (value < min || value > max) {
+                fail(key, "value " + std::to_string(value) + " is out of range [" +
+                              std::to_string(min) + ", " + std::to_string(max) + "]");
+            }
+            out = static_cast<int>(value);
+        }
+    }
+    void read_choice(std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
+        read(key, out);
+        for (const auto& a : allowed)
+            if (a == out) return;
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+        fail(key, "'" + out + "' is not one of: " + list);
+    }
+
+    SectionReader section(std::string_view key) {
+        const auto* node = get(key);
+        if (node && !node->is_table()) fail(key, "expected a table, found " + type_name(*node));
+        return SectionReader(node ? node->as_table() : nullptr, key_path(key), origin_);
+    }
+
+    void finish() const {
+        if (!table_) return;
+        for (const auto& [key, node] : *table_) {
+            if (!known_.contains(std::string(key.str()))) {
+                (void)node;
+                throw ConfigError(origin_ + ": " + key_path(key.str()) + ": unknown key");
+            }
+        }
+    }
+
+private:
+    const toml::table* table_;
+    std::string path_;
+    std::string origin_;
+    std::set<std::string, std::less<>> known_;
+};
+
+// A secret read from a file: relative names are looked up in systemd's
+// $CREDENTIALS_DIRECTORY when it is set (LoadCredential=). One trailing
+// newline is dropped, as `echo secret > file` adds one.
+std::string read_secret_file(const SectionReader& section, std::string_view key,
+                             const std::string& name, const EnvLookup& env) {
+    std::filesystem::path path(name);
+    if (path.is_relative()) {
+        if (const auto credentials = env("CREDENTIALS_DIRECTORY")) path = *credentials / path;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) section.fail(key, "cannot read secret file " + path.string());
+    std::ostringstream content;
+    content << in.rdbuf();
+    auto secret = content.str();
+    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (secret.empty()) section.fail(key, "secret file " + path.string() + " is empty");
+    return secret;
+}
+
+void apply_environment(Config& config, const EnvLookup& env) {
+    if (auto url = env("PROSPECTFLOW_DATABASE_URL"); url && !url->empty()) config.database.url = *url;
+    if (auto token = env("PROSPECTFLOW_CONTROL_TOKEN"); token && !token->empty())
+        config.control.token = *token;
+}
+
+Config read_config(const toml::table& root, const std::string& origin, const EnvLookup& env) {
+    Config config;
+    SectionReader top(&root, "", origin);
+
+    {
+        auto s = top.section("database");
+        s.read("url", config.database.url);
+        std::string url_file;
+        s.read("url_file", url_file);
+        if (!url_file.empty()) {
+            if (!config.database.url.empty())
+                s.fail("url_file", "set either database.url or database.url_file, not both");
+            config.database.url = read_secret_file(s, "url_file", url_file, env);
+        }
+        s.read("migrate_on_start", config.database.migrate_on_start);
+        s.read("connect_timeout_seconds", config.database.connect_timeout_seconds, 1, 3600);
+        s.finish();
+    }
+    {
+        auto s = top.section("scheduler");
+        s.read("workers", config.scheduler.workers, 1, 256);
+        s.read("batch_size", config.scheduler.batch_size, 1, 10000);
+        s.read("poll_interval_ms", config.scheduler.poll_interval_ms, 10, 3600000);
+        s.read("lease_seconds", config.scheduler.lease_seconds, 5, 86400);
+        s.read("notify", config.scheduler.notify);
+        s.finish();
+    }
+    {
+        auto s = top.section("send");
+        // smtp and http arrive with the email work; until then they are refused here.
+        s.read_choice("adapter", config.send.adapter, {"file", "log"});
+        s.finish();
+    }
+    {
+        auto adapters = top.section("adapters");
+        auto file = adapters.section("file");
+        file.read("dir", config.file_adapter.dir);
+        if (config.file_adapter.dir.empty()) file.fail("dir", "must not be empty");
+        file.finish();
+        adapters.finish();
+    }
+    {
+        auto s = top.section("control");
+        s.read("listen", config.control.listen);
+        std::string token_file;
+        s.read("token_file", token_file);
+        if (!token_file.empty()) config.control.token = read_secret_file(s, "token_file", token_file, env);
+        s.finish();
+    }
+    {
+        auto s = top.section("tracking");
+        s.read("listen", config.tracking.listen);
+        s.read("base_url", config.tracking.base_url);
+        s.finish();
+    }
+    {
+        auto s = top.section("log");
+        s.read_choice("level", config.log.level,
+                      {"trace", "debug", "info", "warn", "error", "critical", "off"});
+        s.read_choice("format", config.log.format, {"text", "json"});
+        s.finish();
+    }
+    top.finish();
+    apply_environment(config, env);
+    return config;
+}
+
+}  // namespace
+
+EnvLookup process_environment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        if (const char* value = std::getenv(name.c_str())) return std::string(value);
+        return std::nullopt;
+    };
+}
+
+Config parse_config(const std::string& toml_text, const std::string& origin, const EnvLookup& env) {
+    toml::table root;
+    try {
+        root = toml::parse(toml_text, origin);
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(origin + ":" + std::to_string(e.source().begin.line) + ":" +
+                          std::to_string(e.source().begin.column) + ": " +
+                          std::string(e.description()));
+    }
+    return read_config(root, origin, env);
+}
+
+Config load_config(const std::filesystem::path& file, const EnvLookup& env) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw ConfigError(file.string() + ": cannot read configuration file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), file.string(), env);
+}
+
+Config default_config(const EnvLookup& env) {
+    Config config;
+    apply_environment(config, env);
+    return config;
+}
+
+}  // namespace pf::daemon

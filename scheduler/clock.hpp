@@ -1,0 +1,36 @@
+#pragma once
+// The engine's only source of time. Production uses SystemClock; tests and
+// replay use ManualClock, which moves only when told to, so weeks of a
+// campaign run in milliseconds and every run sees the same instants.
+
+#include <chrono>
+#include <mutex>
+
+namespace pf::scheduler {
+
+using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual TimePoint now() const = 0;
+};
+
+class SystemClock final : public Clock {
+public:
+    TimePoint now() const override;
+};
+
+class ManualClock final : public Clock {
+public:
+    explicit ManualClock(TimePoint start) : now_(start) {}
+    TimePoint now() const override;
+    void set(TimePoint t);
+    void advance(std::chrono::microseconds by);
+
+private:
+    mutable std::mutex mutex_;
+    TimePoint now_;
+};
+
+}  // namespace pf::scheduler
