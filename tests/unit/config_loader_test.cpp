@@ -1,0 +1,119 @@
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "daemon/config_loader.hpp"
+
+using namespace pf::daemon;
+
+namespace {
+
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+    return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+        if (auto it = vars.find(name); it != vars.end()) return it->second;
+        return std::nullopt;
+    };
+}
+
+std::string error_of(const std::string& toml, const EnvLookup& env = env_of({})) {
+    try {
+        parse_config(toml, "test.toml", env);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("defaults hold when the file is empty") {
+    const auto config = parse_config("", "test.toml", env_of({}));
+    CHECK(config.scheduler.workers == 4);
+    CHECK(config.scheduler.batch_size == 100);
+    CHECK(config.scheduler.notify);
+    CHECK(config.send.adapter == "file");
+    CHECK(config.control.listen == "127.0.0.1:8470");
+}
+
+TEST_CASE("values are read per section") {
+    const auto config = parse_config(R"(
+[database]
+url = "postgresql://app@db/prospectflow"
+[scheduler]
+workers = 8
+batch_size = 250
+poll_interval_ms = 500
+lease_seconds = 60
+notify = false
+[send]
+adapter = "log"
+[adapters.file]
+dir = "/var/lib/prospectflow/outbox"
+[log]
+level = "debug"
+format = "json"
+)",
+                                     "test.toml", env_of({}));
+    CHECK(config.database.url == "postgresql://app@db/prospectflow");
+    CHECK(config.scheduler.workers == 8);
+    CHECK(config.scheduler.batch_size == 250);
+    CHECK_FALSE(config.scheduler.notify);
+    CHECK(config.send.adapter == "log");
+    CHECK(config.file_adapter.dir == "/var/lib/prospectflow/outbox");
+    CHECK(config.log.format == "json");
+}
+
+TEST_CASE("bad configuration names the key and the problem") {
+    CHECK(error_of("[scheduler]\nworkerz = 3\n").find("scheduler.workerz: unknown key") !=
+          std::string::npos);
+    CHECK(error_of("[nonsense]\n").find("nonsense: unknown key") != std::string::npos);
+    CHECK(error_of("[scheduler]\nworkers = \"four\"\n").find("scheduler.workers: expected an integer") !=
+          std::string::npos);
+    CHECK(error_of("[scheduler]\nworkers = 0\n").find("scheduler.workers: value 0 is out of range") !=
+          std::string::npos);
+    CHECK(error_of("[scheduler]\nnotify = 1\n").find("scheduler.notify: expected true or false") !=
+          std::string::npos);
+    CHECK(error_of("[send]\nadapter = \"pigeon\"\n").find("send.adapter: 'pigeon' is not one of") !=
+          std::string::npos);
+    CHECK(error_of("scheduler = 3\n").find("scheduler: expected a table") != std::string::npos);
+    CHECK(error_of("[adapters.file]\ndir = \"\"\n").find("adapters.file.dir: must not be empty") !=
+          std::string::npos);
+    // TOML syntax errors carry the line.
+    CHECK(error_of("[scheduler\n").find("test.toml:1:") != std::string::npos);
+}
+
+TEST_CASE("secrets come from the environment or from files, never both silently") {
+    const auto from_env = parse_config("[database]\nurl = \"postgresql://file@db/x\"\n", "test.toml",
+                                       env_of({{"PROSPECTFLOW_DATABASE_URL", "postgresql://env@db/x"}}));
+    CHECK(from_env.database.url == "postgresql://env@db/x");
+
+    const auto dir = std::filesystem::temp_directory_path() / "pf-config-test";
+    std::filesystem::create_directories(dir);
+    {
+        std::ofstream(dir / "database-url") << "postgresql://cred@db/x\n";
+        std::ofstream(dir / "empty");
+    }
+    const auto from_credentials = parse_config("[database]\nurl_file = \"database-url\"\n", "test.toml",
+                                               env_of({{"CREDENTIALS_DIRECTORY", dir.string()}}));
+    CHECK(from_credentials.database.url == "postgresql://cred@db/x");
+
+    CHECK(error_of("[database]\nurl_file = \"/nonexistent/secret\"\n")
+              .find("database.url_file: cannot read secret file /nonexistent/secret") != std::string::npos);
+    CHECK(error_of("[database]\nurl_file = \"" + (dir / "empty").string() + "\"\n").find("is empty") !=
+          std::string::npos);
+    CHECK(error_of("[database]\nurl = \"x\"\nurl_file = \"y\"\n").find("not both") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a secret never appears in a configuration error") {
+    const auto message = error_of("[database]\nurl = \"postgresql://u:hunter2@db/x\"\nbogus = 1\n");
+    CHECK(message.find("database.bogus") != std::string::npos);
+    CHECK(message.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("the documented example configuration is valid") {
+    const auto config = load_config(PF_SOURCE_DIR "/etc/prospectflowd.toml", env_of({}));
+    CHECK(config.send.adapter == "file");
+}
