@@ -10,25 +10,31 @@ _pf_tmpdirs=()
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
-# new_database NAME_HINT -> prints the URL of a new empty database
+# new_database VAR HINT: creates an empty database and sets VAR to its URL.
+# (Not $(...): a subshell could not record it for the cleanup.)
 new_database() {
-  local name="pf_$1_$$_$RANDOM"
+  local name="pf_$2_$$_$RANDOM"
   psql -X -q -v ON_ERROR_STOP=1 "$PF_BASE_URL" -c "CREATE DATABASE $name" >/dev/null
   _pf_databases+=("$name")
-  echo "${PF_BASE_URL%/*}/$name"
+  printf -v "$1" '%s' "${PF_BASE_URL%/*}/$name"
 }
 
+# new_tmpdir VAR: creates a temporary directory, removed on exit.
 new_tmpdir() {
   local d
   d=$(mktemp -d)
+  chmod 755 "$d"
   _pf_tmpdirs+=("$d")
-  echo "$d"
+  printf -v "$1" '%s' "$d"
 }
 
 _pf_cleanup() {
   for name in "${_pf_databases[@]:-}"; do
     [ -n "$name" ] && psql -X -q "$PF_BASE_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
   done
-  for d in "${_pf_tmpdirs[@]:-}"; do [ -n "$d" ] && rm -rf "$d"; done
+  for d in "${_pf_tmpdirs[@]:-}"; do
+    if [ -n "$d" ]; then rm -rf "$d"; fi
+  done
+  return 0
 }
 trap _pf_cleanup EXIT

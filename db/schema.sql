@@ -1,0 +1,1444 @@
+--
+-- PostgreSQL database dump
+--
+
+
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: crm; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA crm;
+
+
+--
+-- Name: iam; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA iam;
+
+
+--
+-- Name: outreach; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA outreach;
+
+
+--
+-- Name: tracking; Type: SCHEMA; Schema: -; Owner: -
+--
+
+CREATE SCHEMA tracking;
+
+
+--
+-- Name: citext; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+
+
+--
+-- Name: pgcrypto; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
+
+
+--
+-- Name: prompts_freeze_used(); Type: FUNCTION; Schema: outreach; Owner: -
+--
+
+CREATE FUNCTION outreach.prompts_freeze_used() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM outreach.messages m
+               WHERE m.organisation_id = OLD.organisation_id AND m.prompt_id = OLD.id) THEN
+        RAISE EXCEPTION 'prompt "%" version % is used by messages and cannot change; create version %',
+            OLD.name, OLD.version, OLD.version + 1
+            USING ERRCODE = 'restrict_violation';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: pf_is_email(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pf_is_email(address text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+    SELECT address ~ '^[^@[:space:]]+@[^@[:space:]]+\.[^@[:space:].]+$'
+       AND length(address) <= 254;
+$_$;
+
+
+--
+-- Name: pf_is_iana_timezone(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pf_is_iana_timezone(zone text) RETURNS boolean
+    LANGUAGE plpgsql STABLE STRICT
+    SET "TimeZone" TO 'Etc/UTC'
+    AS $_$
+BEGIN
+    IF zone !~ '^([A-Za-z_]+|[A-Z]{3}[0-9][A-Z]{3}|GMT[+-]?0)(/[A-Za-z0-9_+-]+)*$' THEN
+        RETURN false;
+    END IF;
+    PERFORM set_config('TimeZone', zone, true);
+    RETURN true;
+EXCEPTION WHEN invalid_parameter_value THEN
+    RETURN false;
+END;
+$_$;
+
+
+--
+-- Name: pf_is_siren(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pf_is_siren(siren text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $_$
+    SELECT CASE WHEN siren ~ '^[0-9]{9}$' THEN (
+        SELECT sum(CASE WHEN i % 2 = 0 THEN (d * 2) / 10 + (d * 2) % 10 ELSE d END) % 10 = 0
+        FROM (SELECT i, substr(siren, i, 1)::int AS d FROM generate_series(1, 9) AS i) AS digits)
+    ELSE false END;
+$_$;
+
+
+--
+-- Name: pf_touch_updated_at(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pf_touch_updated_at() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END;
+$$;
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: companies; Type: TABLE; Schema: crm; Owner: -
+--
+
+CREATE TABLE crm.companies (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    siren text,
+    naf_code text,
+    pharow_id text,
+    domain public.citext,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT companies_domain_format CHECK ((domain OPERATOR(public.~) '^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$'::public.citext)),
+    CONSTRAINT companies_naf_code_format CHECK ((naf_code ~ '^[0-9]{2}\.[0-9]{2}[A-Z]$'::text)),
+    CONSTRAINT companies_name_not_blank CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT companies_siren_format CHECK (public.pf_is_siren(siren))
+);
+
+
+--
+-- Name: people; Type: TABLE; Schema: crm; Owner: -
+--
+
+CREATE TABLE crm.people (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    email public.citext,
+    timezone text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT people_email_format CHECK (public.pf_is_email((email)::text)),
+    CONSTRAINT people_name_not_blank CHECK (((btrim(first_name) <> ''::text) AND (btrim(last_name) <> ''::text))),
+    CONSTRAINT people_timezone_iana CHECK (public.pf_is_iana_timezone(timezone))
+);
+
+
+--
+-- Name: positions; Type: TABLE; Schema: crm; Owner: -
+--
+
+CREATE TABLE crm.positions (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    person_id uuid NOT NULL,
+    company_id uuid NOT NULL,
+    title text,
+    email public.citext,
+    email_status text DEFAULT 'unknown'::text NOT NULL,
+    is_current boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT positions_email_format CHECK (public.pf_is_email((email)::text)),
+    CONSTRAINT positions_email_status_check CHECK ((email_status = ANY (ARRAY['unknown'::text, 'valid'::text, 'risky'::text, 'invalid'::text, 'bounced'::text])))
+);
+
+
+--
+-- Name: organisation_users; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.organisation_users (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    user_id uuid NOT NULL,
+    role text DEFAULT 'member'::text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT organisation_users_role_check CHECK ((role = ANY (ARRAY['owner'::text, 'admin'::text, 'member'::text, 'viewer'::text])))
+);
+
+
+--
+-- Name: organisations; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.organisations (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    slug public.citext NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT organisations_name_not_blank CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT organisations_slug_format CHECK (((slug OPERATOR(public.~) '^[a-z0-9]+(-[a-z0-9]+)*$'::public.citext) AND (length((slug)::text) <= 63)))
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: iam; Owner: -
+--
+
+CREATE TABLE iam.users (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email public.citext NOT NULL,
+    full_name text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_format CHECK (public.pf_is_email((email)::text))
+);
+
+
+--
+-- Name: campaign_enrollments; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.campaign_enrollments (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    campaign_id uuid NOT NULL,
+    person_id uuid NOT NULL,
+    position_id uuid,
+    status text DEFAULT 'active'::text NOT NULL,
+    current_step_order integer DEFAULT 0 NOT NULL,
+    next_run_at timestamp with time zone,
+    last_error text,
+    finished_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT campaign_enrollments_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'replied'::text, 'bounced'::text, 'unsubscribed'::text, 'failed'::text, 'removed'::text]))),
+    CONSTRAINT campaign_enrollments_step_non_negative CHECK ((current_step_order >= 0))
+);
+
+
+--
+-- Name: campaigns; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.campaigns (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    status text DEFAULT 'draft'::text NOT NULL,
+    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
+    send_window_start time without time zone DEFAULT '09:00:00'::time without time zone NOT NULL,
+    send_window_end time without time zone DEFAULT '18:00:00'::time without time zone NOT NULL,
+    send_days smallint[] DEFAULT '{1,2,3,4,5}'::smallint[] NOT NULL,
+    daily_send_limit integer DEFAULT 100 NOT NULL,
+    from_email public.citext NOT NULL,
+    from_name text,
+    reply_to public.citext,
+    track_opens boolean DEFAULT true NOT NULL,
+    send_adapter text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT campaigns_daily_send_limit_range CHECK (((daily_send_limit >= 1) AND (daily_send_limit <= 1000000))),
+    CONSTRAINT campaigns_from_email_format CHECK (public.pf_is_email((from_email)::text)),
+    CONSTRAINT campaigns_name_not_blank CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT campaigns_reply_to_format CHECK (public.pf_is_email((reply_to)::text)),
+    CONSTRAINT campaigns_send_adapter_check CHECK ((send_adapter = ANY (ARRAY['smtp'::text, 'http'::text, 'file'::text, 'log'::text]))),
+    CONSTRAINT campaigns_send_days_iso CHECK ((((cardinality(send_days) >= 1) AND (cardinality(send_days) <= 7)) AND (array_ndims(send_days) = 1) AND (array_position(send_days, NULL::smallint) IS NULL) AND (send_days <@ '{1,2,3,4,5,6,7}'::smallint[]))),
+    CONSTRAINT campaigns_send_window_order CHECK ((send_window_start < send_window_end)),
+    CONSTRAINT campaigns_status_check CHECK ((status = ANY (ARRAY['draft'::text, 'active'::text, 'paused'::text, 'completed'::text, 'archived'::text]))),
+    CONSTRAINT campaigns_timezone_iana CHECK (public.pf_is_iana_timezone(timezone))
+);
+
+
+--
+-- Name: enrollment_step_variant_assignments; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.enrollment_step_variant_assignments (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    enrollment_id uuid NOT NULL,
+    step_id uuid NOT NULL,
+    experiment_id uuid NOT NULL,
+    variant_id uuid NOT NULL,
+    assigned_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: messages; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.messages (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    campaign_id uuid NOT NULL,
+    enrollment_id uuid NOT NULL,
+    step_id uuid,
+    variant_id uuid,
+    prompt_id uuid,
+    parent_message_id uuid,
+    direction text NOT NULL,
+    status text NOT NULL,
+    from_email public.citext NOT NULL,
+    to_email public.citext NOT NULL,
+    subject text,
+    body_text text,
+    body_html text,
+    rfc_message_id text NOT NULL,
+    in_reply_to text,
+    reference_ids text[] DEFAULT '{}'::text[] NOT NULL,
+    provider_message_id text,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    generated_at timestamp with time zone,
+    sent_at timestamp with time zone,
+    received_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT messages_attempts_non_negative CHECK ((attempts >= 0)),
+    CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['outbound'::text, 'inbound'::text]))),
+    CONSTRAINT messages_outbound_has_step CHECK (((direction <> 'outbound'::text) OR (step_id IS NOT NULL))),
+    CONSTRAINT messages_rfc_message_id_format CHECK ((rfc_message_id ~ '^[^<>[:space:]]+$'::text)),
+    CONSTRAINT messages_sent_has_time CHECK (((status <> ALL (ARRAY['sent'::text, 'bounced'::text])) OR (sent_at IS NOT NULL))),
+    CONSTRAINT messages_status_check CHECK ((((direction = 'outbound'::text) AND (status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'bounced'::text]))) OR ((direction = 'inbound'::text) AND (status = 'received'::text))))
+);
+
+
+--
+-- Name: prompts; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.prompts (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    version integer DEFAULT 1 NOT NULL,
+    generator text DEFAULT 'template'::text NOT NULL,
+    subject_template text NOT NULL,
+    body_template text NOT NULL,
+    system_prompt text,
+    model text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT prompts_generator_check CHECK ((generator = ANY (ARRAY['template'::text, 'openai'::text]))),
+    CONSTRAINT prompts_name_not_blank CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT prompts_openai_needs_model CHECK (((generator <> 'openai'::text) OR (model IS NOT NULL))),
+    CONSTRAINT prompts_version_positive CHECK ((version > 0))
+);
+
+
+--
+-- Name: step_experiment_variants; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.step_experiment_variants (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    experiment_id uuid NOT NULL,
+    label text NOT NULL,
+    weight integer DEFAULT 1 NOT NULL,
+    prompt_id uuid NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT step_experiment_variants_label_format CHECK ((label ~ '^[A-Z][A-Z0-9]{0,7}$'::text)),
+    CONSTRAINT step_experiment_variants_weight_positive CHECK ((weight > 0))
+);
+
+
+--
+-- Name: step_experiments; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.step_experiments (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    step_id uuid NOT NULL,
+    name text,
+    status text DEFAULT 'running'::text NOT NULL,
+    winner_variant_id uuid,
+    concluded_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT step_experiments_status_check CHECK ((status = ANY (ARRAY['running'::text, 'stopped'::text, 'completed'::text]))),
+    CONSTRAINT step_experiments_winner_when_completed CHECK (((winner_variant_id IS NULL) OR (status = 'completed'::text)))
+);
+
+
+--
+-- Name: tasks; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.tasks (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    kind text DEFAULT 'run_step'::text NOT NULL,
+    campaign_id uuid NOT NULL,
+    enrollment_id uuid NOT NULL,
+    step_id uuid,
+    status text DEFAULT 'pending'::text NOT NULL,
+    run_at timestamp with time zone DEFAULT now() NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 5 NOT NULL,
+    locked_by text,
+    locked_until timestamp with time zone,
+    last_error text,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    finished_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tasks_attempts_non_negative CHECK ((attempts >= 0)),
+    CONSTRAINT tasks_kind_check CHECK ((kind = 'run_step'::text)),
+    CONSTRAINT tasks_max_attempts_positive CHECK ((max_attempts > 0)),
+    CONSTRAINT tasks_payload_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT tasks_running_has_lease CHECK (((status <> 'running'::text) OR ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
+    CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text])))
+);
+
+
+--
+-- Name: workflow_steps; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.workflow_steps (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    campaign_id uuid NOT NULL,
+    step_order integer NOT NULL,
+    delay_seconds integer DEFAULT 0 NOT NULL,
+    prompt_id uuid NOT NULL,
+    condition text DEFAULT 'always'::text NOT NULL,
+    thread_with_previous boolean DEFAULT true NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT workflow_steps_condition_check CHECK ((condition = ANY (ARRAY['always'::text, 'no_reply'::text, 'not_opened'::text, 'opened'::text]))),
+    CONSTRAINT workflow_steps_delay_non_negative CHECK ((delay_seconds >= 0)),
+    CONSTRAINT workflow_steps_step_order_positive CHECK ((step_order > 0))
+);
+
+
+--
+-- Name: flyway_schema_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.flyway_schema_history (
+    installed_rank integer NOT NULL,
+    version character varying(50),
+    description character varying(200) NOT NULL,
+    type character varying(20) NOT NULL,
+    script character varying(1000) NOT NULL,
+    checksum integer,
+    installed_by character varying(100) NOT NULL,
+    installed_on timestamp without time zone DEFAULT now() NOT NULL,
+    execution_time integer NOT NULL,
+    success boolean NOT NULL
+);
+
+
+--
+-- Name: message_open_stats; Type: TABLE; Schema: tracking; Owner: -
+--
+
+CREATE TABLE tracking.message_open_stats (
+    organisation_id uuid NOT NULL,
+    message_id uuid NOT NULL,
+    open_count integer DEFAULT 0 NOT NULL,
+    first_opened_at timestamp with time zone,
+    last_opened_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT message_open_stats_count_non_negative CHECK ((open_count >= 0)),
+    CONSTRAINT message_open_stats_time_order CHECK ((first_opened_at <= last_opened_at)),
+    CONSTRAINT message_open_stats_times_match_count CHECK (((open_count = 0) = ((first_opened_at IS NULL) AND (last_opened_at IS NULL))))
+);
+
+
+--
+-- Name: pixels; Type: TABLE; Schema: tracking; Owner: -
+--
+
+CREATE TABLE tracking.pixels (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    message_id uuid NOT NULL,
+    token text DEFAULT translate(encode(public.gen_random_bytes(24), 'base64'::text), '+/'::text, '-_'::text) NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT pixels_token_format CHECK ((token ~ '^[A-Za-z0-9_-]{32,128}$'::text))
+);
+
+
+--
+-- Name: companies companies_pharow_id_key; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.companies
+    ADD CONSTRAINT companies_pharow_id_key UNIQUE (organisation_id, pharow_id);
+
+
+--
+-- Name: companies companies_pkey; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.companies
+    ADD CONSTRAINT companies_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: companies companies_siren_key; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.companies
+    ADD CONSTRAINT companies_siren_key UNIQUE (organisation_id, siren);
+
+
+--
+-- Name: people people_email_key; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.people
+    ADD CONSTRAINT people_email_key UNIQUE (organisation_id, email);
+
+
+--
+-- Name: people people_pkey; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.people
+    ADD CONSTRAINT people_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: positions positions_email_key; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.positions
+    ADD CONSTRAINT positions_email_key UNIQUE (organisation_id, email);
+
+
+--
+-- Name: positions positions_person_key; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.positions
+    ADD CONSTRAINT positions_person_key UNIQUE (organisation_id, id, person_id);
+
+
+--
+-- Name: positions positions_pkey; Type: CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.positions
+    ADD CONSTRAINT positions_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: organisation_users organisation_users_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.organisation_users
+    ADD CONSTRAINT organisation_users_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: organisation_users organisation_users_user_key; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.organisation_users
+    ADD CONSTRAINT organisation_users_user_key UNIQUE (organisation_id, user_id);
+
+
+--
+-- Name: organisations organisations_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.organisations
+    ADD CONSTRAINT organisations_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: organisations organisations_slug_key; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.organisations
+    ADD CONSTRAINT organisations_slug_key UNIQUE (slug);
+
+
+--
+-- Name: users users_email_key; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.users
+    ADD CONSTRAINT users_email_key UNIQUE (email);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (id);
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_campaign_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_campaign_key UNIQUE (organisation_id, campaign_id, id);
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_person_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_person_key UNIQUE (organisation_id, campaign_id, person_id);
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: campaigns campaigns_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaigns
+    ADD CONSTRAINT campaigns_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: enrollment_step_variant_assignments enrollment_step_variant_assignments_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
+    ADD CONSTRAINT enrollment_step_variant_assignments_key UNIQUE (organisation_id, enrollment_id, experiment_id);
+
+
+--
+-- Name: enrollment_step_variant_assignments enrollment_step_variant_assignments_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
+    ADD CONSTRAINT enrollment_step_variant_assignments_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: messages messages_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: messages messages_rfc_message_id_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_rfc_message_id_key UNIQUE (organisation_id, rfc_message_id);
+
+
+--
+-- Name: prompts prompts_name_version_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.prompts
+    ADD CONSTRAINT prompts_name_version_key UNIQUE (organisation_id, name, version);
+
+
+--
+-- Name: prompts prompts_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.prompts
+    ADD CONSTRAINT prompts_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: step_experiment_variants step_experiment_variants_experiment_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiment_variants
+    ADD CONSTRAINT step_experiment_variants_experiment_key UNIQUE (organisation_id, experiment_id, id);
+
+
+--
+-- Name: step_experiment_variants step_experiment_variants_label_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiment_variants
+    ADD CONSTRAINT step_experiment_variants_label_key UNIQUE (organisation_id, experiment_id, label);
+
+
+--
+-- Name: step_experiment_variants step_experiment_variants_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiment_variants
+    ADD CONSTRAINT step_experiment_variants_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: step_experiments step_experiments_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiments
+    ADD CONSTRAINT step_experiments_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: step_experiments step_experiments_step_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiments
+    ADD CONSTRAINT step_experiments_step_key UNIQUE (organisation_id, step_id, id);
+
+
+--
+-- Name: tasks tasks_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.tasks
+    ADD CONSTRAINT tasks_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: workflow_steps workflow_steps_campaign_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.workflow_steps
+    ADD CONSTRAINT workflow_steps_campaign_key UNIQUE (organisation_id, campaign_id, id);
+
+
+--
+-- Name: workflow_steps workflow_steps_order_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.workflow_steps
+    ADD CONSTRAINT workflow_steps_order_key UNIQUE (organisation_id, campaign_id, step_order);
+
+
+--
+-- Name: workflow_steps workflow_steps_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.workflow_steps
+    ADD CONSTRAINT workflow_steps_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: flyway_schema_history flyway_schema_history_pk; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.flyway_schema_history
+    ADD CONSTRAINT flyway_schema_history_pk PRIMARY KEY (installed_rank);
+
+
+--
+-- Name: message_open_stats message_open_stats_pkey; Type: CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.message_open_stats
+    ADD CONSTRAINT message_open_stats_pkey PRIMARY KEY (organisation_id, message_id);
+
+
+--
+-- Name: pixels pixels_message_key; Type: CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.pixels
+    ADD CONSTRAINT pixels_message_key UNIQUE (organisation_id, message_id);
+
+
+--
+-- Name: pixels pixels_pkey; Type: CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.pixels
+    ADD CONSTRAINT pixels_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: positions_company_idx; Type: INDEX; Schema: crm; Owner: -
+--
+
+CREATE INDEX positions_company_idx ON crm.positions USING btree (organisation_id, company_id);
+
+
+--
+-- Name: positions_person_idx; Type: INDEX; Schema: crm; Owner: -
+--
+
+CREATE INDEX positions_person_idx ON crm.positions USING btree (organisation_id, person_id);
+
+
+--
+-- Name: campaign_enrollments_person_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX campaign_enrollments_person_idx ON outreach.campaign_enrollments USING btree (organisation_id, person_id);
+
+
+--
+-- Name: campaign_enrollments_position_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX campaign_enrollments_position_idx ON outreach.campaign_enrollments USING btree (organisation_id, position_id);
+
+
+--
+-- Name: campaign_enrollments_status_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX campaign_enrollments_status_idx ON outreach.campaign_enrollments USING btree (organisation_id, campaign_id, status);
+
+
+--
+-- Name: campaigns_status_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX campaigns_status_idx ON outreach.campaigns USING btree (organisation_id, status);
+
+
+--
+-- Name: enrollment_step_variant_assignments_variant_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX enrollment_step_variant_assignments_variant_idx ON outreach.enrollment_step_variant_assignments USING btree (organisation_id, experiment_id, variant_id);
+
+
+--
+-- Name: messages_enrollment_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_enrollment_idx ON outreach.messages USING btree (organisation_id, campaign_id, enrollment_id);
+
+
+--
+-- Name: messages_one_outbound_per_step; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE UNIQUE INDEX messages_one_outbound_per_step ON outreach.messages USING btree (organisation_id, enrollment_id, step_id) WHERE (direction = 'outbound'::text);
+
+
+--
+-- Name: messages_parent_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_parent_idx ON outreach.messages USING btree (organisation_id, parent_message_id);
+
+
+--
+-- Name: messages_prompt_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_prompt_idx ON outreach.messages USING btree (organisation_id, prompt_id);
+
+
+--
+-- Name: messages_step_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_step_idx ON outreach.messages USING btree (organisation_id, campaign_id, step_id);
+
+
+--
+-- Name: messages_variant_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_variant_idx ON outreach.messages USING btree (organisation_id, variant_id);
+
+
+--
+-- Name: step_experiment_variants_prompt_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX step_experiment_variants_prompt_idx ON outreach.step_experiment_variants USING btree (organisation_id, prompt_id);
+
+
+--
+-- Name: step_experiments_one_running_per_step; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE UNIQUE INDEX step_experiments_one_running_per_step ON outreach.step_experiments USING btree (organisation_id, step_id) WHERE (status = 'running'::text);
+
+
+--
+-- Name: tasks_campaign_status_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX tasks_campaign_status_idx ON outreach.tasks USING btree (organisation_id, campaign_id, status);
+
+
+--
+-- Name: tasks_due_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX tasks_due_idx ON outreach.tasks USING btree (run_at, organisation_id, id) WHERE (status = 'pending'::text);
+
+
+--
+-- Name: tasks_enrollment_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX tasks_enrollment_idx ON outreach.tasks USING btree (organisation_id, campaign_id, enrollment_id);
+
+
+--
+-- Name: tasks_lease_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX tasks_lease_idx ON outreach.tasks USING btree (locked_until) WHERE (status = 'running'::text);
+
+
+--
+-- Name: tasks_one_open_step_per_enrollment; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE UNIQUE INDEX tasks_one_open_step_per_enrollment ON outreach.tasks USING btree (organisation_id, enrollment_id) WHERE ((kind = 'run_step'::text) AND (status = ANY (ARRAY['pending'::text, 'running'::text])));
+
+
+--
+-- Name: tasks_step_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX tasks_step_idx ON outreach.tasks USING btree (organisation_id, campaign_id, step_id);
+
+
+--
+-- Name: workflow_steps_prompt_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX workflow_steps_prompt_idx ON outreach.workflow_steps USING btree (organisation_id, prompt_id);
+
+
+--
+-- Name: flyway_schema_history_s_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX flyway_schema_history_s_idx ON public.flyway_schema_history USING btree (success);
+
+
+--
+-- Name: pixels_token_key; Type: INDEX; Schema: tracking; Owner: -
+--
+
+CREATE UNIQUE INDEX pixels_token_key ON tracking.pixels USING btree (token);
+
+
+--
+-- Name: companies companies_touch_updated_at; Type: TRIGGER; Schema: crm; Owner: -
+--
+
+CREATE TRIGGER companies_touch_updated_at BEFORE UPDATE ON crm.companies FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: people people_touch_updated_at; Type: TRIGGER; Schema: crm; Owner: -
+--
+
+CREATE TRIGGER people_touch_updated_at BEFORE UPDATE ON crm.people FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: positions positions_touch_updated_at; Type: TRIGGER; Schema: crm; Owner: -
+--
+
+CREATE TRIGGER positions_touch_updated_at BEFORE UPDATE ON crm.positions FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: organisation_users organisation_users_touch_updated_at; Type: TRIGGER; Schema: iam; Owner: -
+--
+
+CREATE TRIGGER organisation_users_touch_updated_at BEFORE UPDATE ON iam.organisation_users FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: organisations organisations_touch_updated_at; Type: TRIGGER; Schema: iam; Owner: -
+--
+
+CREATE TRIGGER organisations_touch_updated_at BEFORE UPDATE ON iam.organisations FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: users users_touch_updated_at; Type: TRIGGER; Schema: iam; Owner: -
+--
+
+CREATE TRIGGER users_touch_updated_at BEFORE UPDATE ON iam.users FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER campaign_enrollments_touch_updated_at BEFORE UPDATE ON outreach.campaign_enrollments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: campaigns campaigns_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER campaigns_touch_updated_at BEFORE UPDATE ON outreach.campaigns FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: enrollment_step_variant_assignments enrollment_step_variant_assignments_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER enrollment_step_variant_assignments_touch_updated_at BEFORE UPDATE ON outreach.enrollment_step_variant_assignments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: messages messages_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER messages_touch_updated_at BEFORE UPDATE ON outreach.messages FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: prompts prompts_freeze_used; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER prompts_freeze_used BEFORE UPDATE OF organisation_id, id, name, version, generator, subject_template, body_template, system_prompt, model ON outreach.prompts FOR EACH ROW EXECUTE FUNCTION outreach.prompts_freeze_used();
+
+
+--
+-- Name: prompts prompts_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER prompts_touch_updated_at BEFORE UPDATE ON outreach.prompts FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: step_experiment_variants step_experiment_variants_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER step_experiment_variants_touch_updated_at BEFORE UPDATE ON outreach.step_experiment_variants FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: step_experiments step_experiments_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER step_experiments_touch_updated_at BEFORE UPDATE ON outreach.step_experiments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: tasks tasks_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER tasks_touch_updated_at BEFORE UPDATE ON outreach.tasks FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: workflow_steps workflow_steps_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER workflow_steps_touch_updated_at BEFORE UPDATE ON outreach.workflow_steps FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: message_open_stats message_open_stats_touch_updated_at; Type: TRIGGER; Schema: tracking; Owner: -
+--
+
+CREATE TRIGGER message_open_stats_touch_updated_at BEFORE UPDATE ON tracking.message_open_stats FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: pixels pixels_touch_updated_at; Type: TRIGGER; Schema: tracking; Owner: -
+--
+
+CREATE TRIGGER pixels_touch_updated_at BEFORE UPDATE ON tracking.pixels FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: companies companies_organisation_fkey; Type: FK CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.companies
+    ADD CONSTRAINT companies_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: people people_organisation_fkey; Type: FK CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.people
+    ADD CONSTRAINT people_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: positions positions_company_fkey; Type: FK CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.positions
+    ADD CONSTRAINT positions_company_fkey FOREIGN KEY (organisation_id, company_id) REFERENCES crm.companies(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: positions positions_organisation_fkey; Type: FK CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.positions
+    ADD CONSTRAINT positions_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: positions positions_person_fkey; Type: FK CONSTRAINT; Schema: crm; Owner: -
+--
+
+ALTER TABLE ONLY crm.positions
+    ADD CONSTRAINT positions_person_fkey FOREIGN KEY (organisation_id, person_id) REFERENCES crm.people(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: organisation_users organisation_users_organisation_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.organisation_users
+    ADD CONSTRAINT organisation_users_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: organisation_users organisation_users_user_fkey; Type: FK CONSTRAINT; Schema: iam; Owner: -
+--
+
+ALTER TABLE ONLY iam.organisation_users
+    ADD CONSTRAINT organisation_users_user_fkey FOREIGN KEY (user_id) REFERENCES iam.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_campaign_fkey FOREIGN KEY (organisation_id, campaign_id) REFERENCES outreach.campaigns(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_person_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_person_fkey FOREIGN KEY (organisation_id, person_id) REFERENCES crm.people(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_position_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_position_fkey FOREIGN KEY (organisation_id, position_id, person_id) REFERENCES crm.positions(organisation_id, id, person_id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaigns campaigns_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaigns
+    ADD CONSTRAINT campaigns_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: enrollment_step_variant_assignments enrollment_step_variant_assignments_enrollment_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
+    ADD CONSTRAINT enrollment_step_variant_assignments_enrollment_fkey FOREIGN KEY (organisation_id, enrollment_id) REFERENCES outreach.campaign_enrollments(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: enrollment_step_variant_assignments enrollment_step_variant_assignments_experiment_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
+    ADD CONSTRAINT enrollment_step_variant_assignments_experiment_fkey FOREIGN KEY (organisation_id, step_id, experiment_id) REFERENCES outreach.step_experiments(organisation_id, step_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: enrollment_step_variant_assignments enrollment_step_variant_assignments_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
+    ADD CONSTRAINT enrollment_step_variant_assignments_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: enrollment_step_variant_assignments enrollment_step_variant_assignments_variant_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
+    ADD CONSTRAINT enrollment_step_variant_assignments_variant_fkey FOREIGN KEY (organisation_id, experiment_id, variant_id) REFERENCES outreach.step_experiment_variants(organisation_id, experiment_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: messages messages_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_campaign_fkey FOREIGN KEY (organisation_id, campaign_id) REFERENCES outreach.campaigns(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: messages messages_enrollment_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_enrollment_fkey FOREIGN KEY (organisation_id, campaign_id, enrollment_id) REFERENCES outreach.campaign_enrollments(organisation_id, campaign_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: messages messages_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: messages messages_parent_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_parent_fkey FOREIGN KEY (organisation_id, parent_message_id) REFERENCES outreach.messages(organisation_id, id) ON DELETE SET NULL (parent_message_id);
+
+
+--
+-- Name: messages messages_prompt_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_prompt_fkey FOREIGN KEY (organisation_id, prompt_id) REFERENCES outreach.prompts(organisation_id, id);
+
+
+--
+-- Name: messages messages_step_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_step_fkey FOREIGN KEY (organisation_id, campaign_id, step_id) REFERENCES outreach.workflow_steps(organisation_id, campaign_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: messages messages_variant_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_variant_fkey FOREIGN KEY (organisation_id, variant_id) REFERENCES outreach.step_experiment_variants(organisation_id, id);
+
+
+--
+-- Name: prompts prompts_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.prompts
+    ADD CONSTRAINT prompts_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: step_experiment_variants step_experiment_variants_experiment_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiment_variants
+    ADD CONSTRAINT step_experiment_variants_experiment_fkey FOREIGN KEY (organisation_id, experiment_id) REFERENCES outreach.step_experiments(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: step_experiment_variants step_experiment_variants_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiment_variants
+    ADD CONSTRAINT step_experiment_variants_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: step_experiment_variants step_experiment_variants_prompt_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiment_variants
+    ADD CONSTRAINT step_experiment_variants_prompt_fkey FOREIGN KEY (organisation_id, prompt_id) REFERENCES outreach.prompts(organisation_id, id);
+
+
+--
+-- Name: step_experiments step_experiments_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiments
+    ADD CONSTRAINT step_experiments_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: step_experiments step_experiments_step_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiments
+    ADD CONSTRAINT step_experiments_step_fkey FOREIGN KEY (organisation_id, step_id) REFERENCES outreach.workflow_steps(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: step_experiments step_experiments_winner_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.step_experiments
+    ADD CONSTRAINT step_experiments_winner_fkey FOREIGN KEY (organisation_id, id, winner_variant_id) REFERENCES outreach.step_experiment_variants(organisation_id, experiment_id, id);
+
+
+--
+-- Name: tasks tasks_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.tasks
+    ADD CONSTRAINT tasks_campaign_fkey FOREIGN KEY (organisation_id, campaign_id) REFERENCES outreach.campaigns(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: tasks tasks_enrollment_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.tasks
+    ADD CONSTRAINT tasks_enrollment_fkey FOREIGN KEY (organisation_id, campaign_id, enrollment_id) REFERENCES outreach.campaign_enrollments(organisation_id, campaign_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: tasks tasks_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.tasks
+    ADD CONSTRAINT tasks_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: tasks tasks_step_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.tasks
+    ADD CONSTRAINT tasks_step_fkey FOREIGN KEY (organisation_id, campaign_id, step_id) REFERENCES outreach.workflow_steps(organisation_id, campaign_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: workflow_steps workflow_steps_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.workflow_steps
+    ADD CONSTRAINT workflow_steps_campaign_fkey FOREIGN KEY (organisation_id, campaign_id) REFERENCES outreach.campaigns(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: workflow_steps workflow_steps_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.workflow_steps
+    ADD CONSTRAINT workflow_steps_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: workflow_steps workflow_steps_prompt_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.workflow_steps
+    ADD CONSTRAINT workflow_steps_prompt_fkey FOREIGN KEY (organisation_id, prompt_id) REFERENCES outreach.prompts(organisation_id, id);
+
+
+--
+-- Name: message_open_stats message_open_stats_message_fkey; Type: FK CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.message_open_stats
+    ADD CONSTRAINT message_open_stats_message_fkey FOREIGN KEY (organisation_id, message_id) REFERENCES outreach.messages(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: message_open_stats message_open_stats_organisation_fkey; Type: FK CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.message_open_stats
+    ADD CONSTRAINT message_open_stats_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: pixels pixels_message_fkey; Type: FK CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.pixels
+    ADD CONSTRAINT pixels_message_fkey FOREIGN KEY (organisation_id, message_id) REFERENCES outreach.messages(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: pixels pixels_organisation_fkey; Type: FK CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.pixels
+    ADD CONSTRAINT pixels_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The embedded default end to end: scripts/demo-up starts its own cluster,
+# migrates, loads the demo data and runs the daemon, which says it is ready;
+# Ctrl-C (SIGINT to the process group) stops the daemon cleanly and then the
+# cluster, leaving no process behind. Then SIGHUP and SIGTERM on a daemon.
+source "$(dirname "$0")/lib.sh"
+new_tmpdir tmp
+pgdir="$tmp/pg"
+
+wait_for() {  # wait_for FILE PATTERN SECONDS
+  for _ in $(seq 1 $(($3 * 10))); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
+  cat "$1"; fail "no '$2' in $1 after $3 s"
+}
+
+PF_PG_DIR="$pgdir" setsid "$PF_SOURCE_DIR/scripts/demo-up" "$PF_BIN" >"$tmp/demo.log" 2>&1 &
+demo=$!
+wait_for "$tmp/demo.log" "ready: instance" 60
+grep -q "applied [0-9]* migration" "$tmp/demo.log" || fail "demo did not migrate"
+url=$("$PF_SOURCE_DIR/scripts/pg-local" uri "$pgdir")
+[ "$(psql -X -tA "$url" -c 'SELECT count(*) FROM outreach.campaign_enrollments')" -ge 5 ] || fail "no demo data"
+kill -INT -- "-$demo"
+set +e; wait "$demo"; code=$?; set -e
+[ "$code" -eq 0 ] || { cat "$tmp/demo.log"; fail "demo exited $code after Ctrl-C"; }
+grep -q "received SIGINT: stopping" "$tmp/demo.log" || fail "daemon did not log the SIGINT"
+grep -q "stopped" "$tmp/demo.log" || fail "daemon did not log that it stopped"
+"$PF_SOURCE_DIR/scripts/pg-local" status "$pgdir" && fail "cluster still running after Ctrl-C"
+pgrep -f -- "$pgdir" >/dev/null && fail "a process of the demo cluster survived"
+pass "demo: ready, Ctrl-C stops daemon and cluster, nothing left running"
+
+# SIGHUP reloads the log level; SIGTERM stops with exit 0.
+new_database url daemon
+"$PF_BIN" migrate --database-url "$url" 2>/dev/null
+printf '[scheduler]\npoll_interval_ms = 100\n[adapters.file]\ndir = "%s/outbox"\n[log]\nlevel = "info"\n' "$tmp" >"$tmp/daemon.toml"
+PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/daemon.toml" >"$tmp/daemon.log" 2>&1 &
+daemon=$!
+wait_for "$tmp/daemon.log" "ready: instance" 30
+[ -d "$tmp/outbox" ] || fail "the file adapter did not create its directory"
+sed -i 's/level = "info"/level = "debug"/' "$tmp/daemon.toml"
+kill -HUP "$daemon"
+wait_for "$tmp/daemon.log" "reloaded .* (log level debug)" 10
+wait_for "$tmp/daemon.log" "idle: 0 task(s) due" 10
+printf '[scheduler]\nworkerz = 1\n' >"$tmp/daemon.toml"
+kill -HUP "$daemon"
+wait_for "$tmp/daemon.log" "keeping the running configuration" 10
+kill -0 "$daemon" || fail "a bad reload stopped the daemon"
+kill -TERM "$daemon"
+set +e; wait "$daemon"; code=$?; set -e
+[ "$code" -eq 0 ] || { cat "$tmp/daemon.log"; fail "daemon exited $code on SIGTERM"; }
+grep -q "received SIGTERM: stopping" "$tmp/daemon.log" || fail "no SIGTERM log line"
+pass "SIGHUP reloads (and survives a bad file), SIGTERM exits 0"
