@@ -7,14 +7,18 @@ source "$(dirname "$0")/lib.sh"
 new_tmpdir tmp
 pgdir="$tmp/pg"
 
-wait_for() {  # wait_for FILE PATTERN SECONDS
-  for _ in $(seq 1 $(($3 * 10))); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
+wait_for() {  # wait_for FILE PATTERN SECONDS PID: fails early if PID exits
+  for _ in $(seq 1 $(($3 * 10))); do
+    grep -q -- "$2" "$1" && return 0
+    kill -0 "$4" 2>/dev/null || { cat "$1"; fail "process $4 exited before '$2' appeared"; }
+    sleep 0.1
+  done
   cat "$1"; fail "no '$2' in $1 after $3 s"
 }
 
 PF_PG_DIR="$pgdir" setsid "$PF_SOURCE_DIR/scripts/demo-up" "$PF_BIN" >"$tmp/demo.log" 2>&1 &
 demo=$!
-wait_for "$tmp/demo.log" "ready: instance" 60
+wait_for "$tmp/demo.log" "ready: instance" 60 "$demo"
 grep -q "applied [0-9]* migration" "$tmp/demo.log" || fail "demo did not migrate"
 url=$("$PF_SOURCE_DIR/scripts/pg-local" uri "$pgdir")
 [ "$(psql -X -tA "$url" -c 'SELECT count(*) FROM outreach.campaign_enrollments')" -ge 5 ] || fail "no demo data"
@@ -33,15 +37,15 @@ new_database url daemon
 printf '[scheduler]\npoll_interval_ms = 100\n[adapters.file]\ndir = "%s/outbox"\n[log]\nlevel = "info"\n' "$tmp" >"$tmp/daemon.toml"
 PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/daemon.toml" >"$tmp/daemon.log" 2>&1 &
 daemon=$!
-wait_for "$tmp/daemon.log" "ready: instance" 30
+wait_for "$tmp/daemon.log" "ready: instance" 30 "$daemon"
 [ -d "$tmp/outbox" ] || fail "the file adapter did not create its directory"
 sed -i 's/level = "info"/level = "debug"/' "$tmp/daemon.toml"
 kill -HUP "$daemon"
-wait_for "$tmp/daemon.log" "reloaded .* (log level debug)" 10
-wait_for "$tmp/daemon.log" "idle: 0 task(s) due" 10
+wait_for "$tmp/daemon.log" "reloaded .* (log level debug)" 10 "$daemon"
+wait_for "$tmp/daemon.log" "idle: 0 task(s) due" 10 "$daemon"
 printf '[scheduler]\nworkerz = 1\n' >"$tmp/daemon.toml"
 kill -HUP "$daemon"
-wait_for "$tmp/daemon.log" "keeping the running configuration" 10
+wait_for "$tmp/daemon.log" "keeping the running configuration" 10 "$daemon"
 kill -0 "$daemon" || fail "a bad reload stopped the daemon"
 kill -TERM "$daemon"
 set +e; wait "$daemon"; code=$?; set -e
