@@ -1,9 +1,10 @@
 #include "adapters/file_sender.hpp"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
-#include <unistd.h>
 
 namespace pf::adapters {
 namespace {
@@ -12,8 +13,8 @@ namespace {
 bool is_safe_file_stem(std::string_view id) {
     if (id.empty() || id.size() > 200) return false;
     for (char c : id) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        c == '-' || c == '_';
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '-' || c == '_';
         if (!ok) return false;
     }
     return true;
@@ -51,7 +52,8 @@ SendResult FileSender::send(const OutboundEmail& email) {
     }
     std::error_code ec;
     std::filesystem::rename(temporary, target, ec);
-    if (ec) return SendResult::transient("cannot rename to " + target.string() + ": " + ec.message());
+    if (ec)
+        return SendResult::transient("cannot rename to " + target.string() + ": " + ec.message());
     return SendResult::sent(target.filename().string());
 }
 

@@ -11,7 +11,7 @@
 namespace pf::adapters {
 
 class FileSender final : public SendAdapter {
-public:
+  public:
     // Creates the directory when missing; throws std::runtime_error naming it
     // when it cannot be created or written.
     explicit FileSender(std::filesystem::path dir);
@@ -21,7 +21,7 @@ public:
 
     const std::filesystem::path& dir() const { return dir_; }
 
-private:
+  private:
     std::filesystem::path dir_;
 };
 

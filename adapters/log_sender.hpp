@@ -10,12 +10,12 @@
 namespace pf::adapters {
 
 class LogSender final : public SendAdapter {
-public:
+  public:
     std::string_view name() const override { return "log"; }
     SendResult send(const OutboundEmail& email) override;
     std::uint64_t sent_count() const { return sent_.load(); }
 
-private:
+  private:
     std::atomic<std::uint64_t> sent_{0};
 };
 

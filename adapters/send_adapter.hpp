@@ -15,7 +15,7 @@ struct OutboundEmail {
     std::string from_email;
     std::string to_email;
     std::string subject;
-    std::string mime;            // the complete RFC 5322 message, CRLF line ends
+    std::string mime;  // the complete RFC 5322 message, CRLF line ends
 };
 
 enum class SendOutcome { sent, transient_failure, permanent_failure };
@@ -39,7 +39,7 @@ struct SendResult {
 std::string_view to_string(SendOutcome outcome);
 
 class SendAdapter {
-public:
+  public:
     virtual ~SendAdapter() = default;
     virtual std::string_view name() const = 0;
     // Must be safe to call from several worker threads at once.

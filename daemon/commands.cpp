@@ -39,8 +39,9 @@ int migrate_command(const MigrateOptions& options) {
 
     std::vector<db::MigrationScript> scripts;
     try {
-        scripts = options.migrations_dir.empty() ? db::embedded_migrations()
-                                                 : db::load_migrations_from_dir(options.migrations_dir);
+        scripts = options.migrations_dir.empty()
+                      ? db::embedded_migrations()
+                      : db::load_migrations_from_dir(options.migrations_dir);
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
         return 1;
@@ -60,7 +61,8 @@ int migrate_command(const MigrateOptions& options) {
         if (options.status_only) {
             const auto plan = migrator.status();
             std::cout << plan.applied_count << " applied, " << plan.pending.size() << " pending\n";
-            for (const auto* script : plan.pending) std::cout << "pending: " << script->name.script << "\n";
+            for (const auto* script : plan.pending)
+                std::cout << "pending: " << script->name.script << "\n";
             for (const auto& w : plan.warnings) std::cout << "warning: " << w << "\n";
             for (const auto& p : plan.problems) std::cout << "problem: " << p << "\n";
             return plan.problems.empty() ? 0 : 1;
@@ -97,14 +99,17 @@ int main_with_args(int argc, char** argv) {
     MigrateOptions migrate;
     auto* migrate_cmd = app.add_subcommand(
         "migrate", "Apply pending schema migrations (Flyway-compatible) and exit");
-    migrate_cmd->add_option("--database-url", migrate.database_url,
-                            "libpq URI; else PROSPECTFLOW_DATABASE_URL, else the config's database.url");
+    migrate_cmd->add_option(
+        "--database-url", migrate.database_url,
+        "libpq URI; else PROSPECTFLOW_DATABASE_URL, else the config's database.url");
     migrate_cmd->add_option("-c,--config", migrate.config_file, "TOML configuration file")
         ->check(CLI::ExistingFile);
-    migrate_cmd->add_option("--migrations-dir", migrate.migrations_dir,
-                            "Read V*.sql migrations from this directory instead of the ones built in");
-    migrate_cmd->add_option("--lock-timeout", migrate.lock_timeout_seconds,
-                            "Seconds to wait for another migrator's lock")
+    migrate_cmd->add_option(
+        "--migrations-dir", migrate.migrations_dir,
+        "Read V*.sql migrations from this directory instead of the ones built in");
+    migrate_cmd
+        ->add_option("--lock-timeout", migrate.lock_timeout_seconds,
+                     "Seconds to wait for another migrator's lock")
         ->check(CLI::Range(1, 86400))
         ->capture_default_str();
     migrate_cmd->add_flag("--status", migrate.status_only,
@@ -137,8 +142,9 @@ int main_with_args(int argc, char** argv) {
         if (*run) {
             auto config = config_from(run_config);
             return run_daemon(std::move(config),
-                              run_config.empty() ? std::nullopt
-                                                 : std::optional<std::filesystem::path>(run_config));
+                              run_config.empty()
+                                  ? std::nullopt
+                                  : std::optional<std::filesystem::path>(run_config));
         }
     } catch (const ConfigError& e) {
         std::cerr << "configuration error: " << e.what() << "\n";

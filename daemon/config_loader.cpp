@@ -1,10 +1,11 @@
 #include "daemon/config_loader.hpp"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 #include <vector>
 
 namespace pf::daemon {
@@ -12,20 +13,27 @@ namespace {
 
 std::string type_name(const toml::node& node) {
     switch (node.type()) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a number";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::array: return "an array";
-        default: return "a date or time";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a number";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        default:
+            return "a date or time";
     }
 }
 
 // Walks one TOML table, reading the keys its section knows and remembering
 // them, so that finish() can name every key nobody asked for.
 class SectionReader {
-public:
+  public:
     SectionReader(const toml::table* table, std::string path, std::string origin)
         : table_(table), path_(std::move(path)), origin_(std::move(origin)) {}
 
@@ -65,7 +73,8 @@ public:
             out = static_cast<int>(value);
         }
     }
-    void read_choice(std::string_view key, std::string& out, const std::vector<std::string>& allowed) {
+    void read_choice(std::string_view key, std::string& out,
+                     const std::vector<std::string>& allowed) {
         read(key, out);
         for (const auto& a : allowed)
             if (a == out) return;
@@ -90,7 +99,7 @@ public:
         }
     }
 
-private:
+  private:
     const toml::table* table_;
     std::string path_;
     std::string origin_;
@@ -118,7 +127,8 @@ std::string read_secret_file(const SectionReader& section, std::string_view key,
 }
 
 void apply_environment(Config& config, const EnvLookup& env) {
-    if (auto url = env("PROSPECTFLOW_DATABASE_URL"); url && !url->empty()) config.database.url = *url;
+    if (auto url = env("PROSPECTFLOW_DATABASE_URL"); url && !url->empty())
+        config.database.url = *url;
     if (auto token = env("PROSPECTFLOW_CONTROL_TOKEN"); token && !token->empty())
         config.control.token = *token;
 }
@@ -169,7 +179,8 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         s.read("listen", config.control.listen);
         std::string token_file;
         s.read("token_file", token_file);
-        if (!token_file.empty()) config.control.token = read_secret_file(s, "token_file", token_file, env);
+        if (!token_file.empty())
+            config.control.token = read_secret_file(s, "token_file", token_file, env);
         s.finish();
     }
     {

@@ -16,7 +16,7 @@ namespace pf::daemon {
 inline constexpr int kExitConfig = 78;  // sysexits.h EX_CONFIG
 
 class ConfigError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

@@ -14,18 +14,19 @@ namespace {
 
 // One JSON object per line on stderr; nlohmann::json does the escaping.
 class JsonStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
-protected:
+  protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
-        const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                                msg.time.time_since_epoch())
-                                .count();
+        const auto micros =
+            std::chrono::duration_cast<std::chrono::microseconds>(msg.time.time_since_epoch())
+                .count();
         nlohmann::json line = {
             {"ts", static_cast<double>(micros) / 1e6},
             {"level", spdlog::level::to_string_view(msg.level).data()},
             {"msg", std::string(msg.payload.data(), msg.payload.size())},
             {"thread", msg.thread_id},
         };
-        const auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+        const auto text =
+            line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
         std::fwrite(text.data(), 1, text.size(), stderr);
     }
     void flush_() override { std::fflush(stderr); }
@@ -38,7 +39,8 @@ void setup_logging(const std::string& level, const std::string& format) {
     spdlog::drop("prospectflowd");
     std::shared_ptr<spdlog::logger> logger;
     if (format == "json") {
-        logger = std::make_shared<spdlog::logger>("prospectflowd", std::make_shared<JsonStderrSink>());
+        logger =
+            std::make_shared<spdlog::logger>("prospectflowd", std::make_shared<JsonStderrSink>());
     } else {
         logger = spdlog::stderr_color_mt("prospectflowd");
         logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%-5l%$ %v");

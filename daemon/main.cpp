@@ -2,4 +2,6 @@
 // libraries; this only hands over the command line.
 #include "daemon/commands.hpp"
 
-int main(int argc, char** argv) { return pf::daemon::main_with_args(argc, argv); }
+int main(int argc, char** argv) {
+    return pf::daemon::main_with_args(argc, argv);
+}

@@ -131,9 +131,9 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             try {
                 pqxx::nontransaction tx(*connection);
                 const auto due = tx.exec(
-                    "SELECT count(*) FROM outreach.tasks WHERE status = 'pending' AND run_at <= now()")
-                                     [0][0]
-                                         .as<long long>();
+                                       "SELECT count(*) FROM outreach.tasks WHERE status = "
+                                       "'pending' AND run_at <= now()")[0][0]
+                                     .as<long long>();
                 spdlog::debug("idle: {} task(s) due; this build does not claim tasks", due);
             } catch (const pqxx::broken_connection& e) {
                 spdlog::error("lost the database connection: {}", e.what());

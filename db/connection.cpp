@@ -24,7 +24,8 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url) {
         return std::make_unique<pqxx::connection>(url);
     } catch (const pqxx::broken_connection& e) {
         std::string reason = e.what();
-        while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' ')) reason.pop_back();
+        while (!reason.empty() && (reason.back() == '\n' || reason.back() == ' '))
+            reason.pop_back();
         throw DatabaseUnavailable("cannot connect to " + redact_database_url(url) + ": " + reason);
     }
 }

@@ -2,17 +2,15 @@
 // Opening connections, and showing their URLs without the password.
 
 #include <memory>
+#include <pqxx/connection>
 #include <stdexcept>
 #include <string>
-
-#include <pqxx/connection>
 #include <string_view>
-
 
 namespace pf::db {
 
 class DatabaseUnavailable : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

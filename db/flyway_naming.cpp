@@ -26,8 +26,8 @@ MigrationVersion MigrationVersion::parse(std::string_view text) {
     while (true) {
         const auto dot = rest.find('.');
         const auto part = rest.substr(0, dot);
-        if (part.empty() || !std::all_of(part.begin(), part.end(),
-                                         [](char c) { return c >= '0' && c <= '9'; })) {
+        if (part.empty() ||
+            !std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             throw MigrationNameError("version '" + std::string(text) +
                                      "' has a part that is not a number: '" + std::string(part) +
                                      "'");
@@ -62,7 +62,8 @@ MigrationName parse_migration_file_name(std::string_view file_name) {
         throw fail("does not end in .sql");
     if (!file_name.starts_with(kPrefix)) throw fail("does not start with 'V'");
 
-    auto name = file_name.substr(kPrefix.size(), file_name.size() - kPrefix.size() - kSuffix.size());
+    auto name =
+        file_name.substr(kPrefix.size(), file_name.size() - kPrefix.size() - kSuffix.size());
     const auto separator = name.find(kSeparator);
     const auto version_text = name.substr(0, separator);
     if (version_text.empty()) throw fail("has no version before '__'");

@@ -13,7 +13,7 @@
 namespace pf::db {
 
 class MigrationNameError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -21,7 +21,7 @@ public:
 // '_' which Flyway reads as '.', compared as big integers, trailing zero parts
 // ignored (so 1.0 == 1 and 1.10 > 1.9).
 class MigrationVersion {
-public:
+  public:
     // Throws MigrationNameError when a part is not a decimal number.
     static MigrationVersion parse(std::string_view text);
 
@@ -34,7 +34,7 @@ public:
         return (*this <=> other) == std::strong_ordering::equal;
     }
 
-private:
+  private:
     std::string display_;
     std::vector<std::string> parts_;  // decimal digits, no leading zeros ("0" for zero)
 };

@@ -39,8 +39,8 @@ bool is_valid_utf8(std::string_view s) {
             if ((cc & 0xC0) != 0x80) return false;
             cp = (cp << 6) | (cc & 0x3F);
         }
-        const bool overlong = (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
-                              (extra == 3 && cp < 0x10000);
+        const bool overlong =
+            (extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) || (extra == 3 && cp < 0x10000);
         if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
         i += extra + 1;
     }
@@ -60,9 +60,8 @@ std::vector<MigrationScript> make_migration_scripts(
         const auto checksum = flyway_checksum(content);
         scripts.push_back(MigrationScript{std::move(parsed), std::move(content), checksum});
     }
-    std::sort(scripts.begin(), scripts.end(), [](const auto& a, const auto& b) {
-        return a.name.version < b.name.version;
-    });
+    std::sort(scripts.begin(), scripts.end(),
+              [](const auto& a, const auto& b) { return a.name.version < b.name.version; });
     for (std::size_t i = 1; i < scripts.size(); ++i) {
         if (scripts[i].name.version == scripts[i - 1].name.version) {
             throw MigrationSourceError("migrations " + scripts[i - 1].name.script + " and " +
@@ -93,8 +92,7 @@ std::vector<MigrationScript> load_migrations_from_dir(const std::filesystem::pat
         content << in.rdbuf();
         files.emplace_back(entry.path().filename().string(), content.str());
     }
-    if (files.empty())
-        throw MigrationSourceError("no *.sql migrations in " + dir.string());
+    if (files.empty()) throw MigrationSourceError("no *.sql migrations in " + dir.string());
     return make_migration_scripts(std::move(files));
 }
 

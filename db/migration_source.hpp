@@ -20,7 +20,7 @@ struct MigrationScript {
 };
 
 class MigrationSourceError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

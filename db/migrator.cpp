@@ -40,9 +40,8 @@ CREATE INDEX "flyway_schema_history_s_idx" ON "public"."flyway_schema_history" (
 // Holds Flyway's session-level advisory lock; released on scope exit (and by
 // PostgreSQL if the connection dies).
 class AdvisoryLock {
-public:
-    AdvisoryLock(pqxx::connection& connection, std::int64_t key,
-                 std::chrono::milliseconds timeout)
+  public:
+    AdvisoryLock(pqxx::connection& connection, std::int64_t key, std::chrono::milliseconds timeout)
         : connection_(connection), key_(key) {
         const auto deadline = std::chrono::steady_clock::now() + timeout;
         bool logged = false;
@@ -52,8 +51,7 @@ public:
             if (std::chrono::steady_clock::now() >= deadline) {
                 throw MigrationError("timed out after " + std::to_string(timeout.count()) +
                                      " ms waiting for the migration lock (advisory lock " +
-                                     std::to_string(key_) +
-                                     "): another migrator holds it");
+                                     std::to_string(key_) + "): another migrator holds it");
             }
             if (!logged) {
                 spdlog::info("waiting for the migration lock held by another migrator");
@@ -74,7 +72,7 @@ public:
     AdvisoryLock(const AdvisoryLock&) = delete;
     AdvisoryLock& operator=(const AdvisoryLock&) = delete;
 
-private:
+  private:
     pqxx::connection& connection_;
     std::int64_t key_;
 };
@@ -85,7 +83,9 @@ std::string describe(const AppliedMigration& row) {
 
 }  // namespace
 
-std::int64_t flyway_lock_key() { return kFlywayLockMagic + java_string_hash(kHistoryTable); }
+std::int64_t flyway_lock_key() {
+    return kFlywayLockMagic + java_string_hash(kHistoryTable);
+}
 
 MigrationPlan plan_migrations(const std::vector<MigrationScript>& scripts,
                               const std::vector<AppliedMigration>& history) {
@@ -147,9 +147,9 @@ MigrationPlan plan_migrations(const std::vector<MigrationScript>& scripts,
                 " (released migrations must never be edited; add a new one)");
         }
         if (row.description != abbreviate_description(script.name.description)) {
-            plan.problems.push_back("migration " + script.name.script +
-                                    " has description '" + script.name.description +
-                                    "' but was applied as '" + row.description + "'");
+            plan.problems.push_back("migration " + script.name.script + " has description '" +
+                                    script.name.description + "' but was applied as '" +
+                                    row.description + "'");
         }
     }
 
@@ -161,11 +161,10 @@ MigrationPlan plan_migrations(const std::vector<MigrationScript>& scripts,
         const auto& script = scripts[i];
         if (baseline && !(*baseline < script.name.version)) continue;  // covered by baseline
         if (newest_applied && script.name.version < *newest_applied) {
-            plan.problems.push_back("migration " + script.name.script + " (version " +
-                                    script.name.version.display() +
-                                    ") is older than the newest applied version " +
-                                    newest_applied->display() +
-                                    "; out-of-order migrations are not applied");
+            plan.problems.push_back(
+                "migration " + script.name.script + " (version " + script.name.version.display() +
+                ") is older than the newest applied version " + newest_applied->display() +
+                "; out-of-order migrations are not applied");
             continue;
         }
         plan.pending.push_back(&script);
@@ -230,9 +229,8 @@ void Migrator::apply(const MigrationScript& script) {
         tx.commit();
         spdlog::info("applied migration {} in {} ms", script.name.script, elapsed_ms);
     } catch (const pqxx::sql_error& e) {
-        throw MigrationError("migration " + script.name.script +
-                             " failed and was rolled back: " + e.what() + " (SQLSTATE " +
-                             e.sqlstate() + ")");
+        throw MigrationError("migration " + script.name.script + " failed and was rolled back: " +
+                             e.what() + " (SQLSTATE " + e.sqlstate() + ")");
     }
 }
 
@@ -256,6 +254,8 @@ MigrateResult Migrator::migrate() {
     return result;
 }
 
-MigrationPlan Migrator::status() { return plan_migrations(scripts_, read_history()); }
+MigrationPlan Migrator::status() {
+    return plan_migrations(scripts_, read_history());
+}
 
 }  // namespace pf::db

@@ -6,19 +6,17 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <pqxx/connection>
 #include <stdexcept>
 #include <string>
-
-#include <pqxx/connection>
 #include <vector>
 
 #include "db/migration_source.hpp"
 
-
 namespace pf::db {
 
 class MigrationError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -55,7 +53,7 @@ struct MigrateResult {
 };
 
 class Migrator {
-public:
+  public:
     Migrator(pqxx::connection& connection, std::vector<MigrationScript> scripts,
              std::chrono::milliseconds lock_timeout = std::chrono::minutes(5));
 
@@ -69,7 +67,7 @@ public:
 
     const std::vector<MigrationScript>& scripts() const { return scripts_; }
 
-private:
+  private:
     std::vector<AppliedMigration> read_history();
     void create_history_table_if_missing();
     void apply(const MigrationScript& script);

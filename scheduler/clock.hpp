@@ -11,24 +11,24 @@ namespace pf::scheduler {
 using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual TimePoint now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     TimePoint now() const override;
 };
 
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(TimePoint start) : now_(start) {}
     TimePoint now() const override;
     void set(TimePoint t);
     void advance(std::chrono::microseconds by);
 
-private:
+  private:
     mutable std::mutex mutex_;
     TimePoint now_;
 };

@@ -83,12 +83,15 @@ FROM generate_series(1, $1) AS i)sql",
         tx.commit();
     }
     pqxx::nontransaction(c).exec("ANALYZE outreach.tasks; ANALYZE outreach.campaigns;");
-    CHECK(pqxx::nontransaction(c).exec("SELECT count(*) FROM outreach.tasks")[0][0].as<long long>() == 1000000);
+    CHECK(
+        pqxx::nontransaction(c).exec("SELECT count(*) FROM outreach.tasks")[0][0].as<long long>() ==
+        1000000);
 
     std::string plan;
     {
         pqxx::work tx(c);
-        for (const auto& row : tx.exec(std::string("EXPLAIN ") + kClaim)) plan += row[0].as<std::string>() + "\n";
+        for (const auto& row : tx.exec(std::string("EXPLAIN ") + kClaim))
+            plan += row[0].as<std::string>() + "\n";
     }
     INFO("plan:\n" << plan);
     CHECK(std::regex_search(plan, std::regex("Index Scan using tasks_due_idx on tasks")));

@@ -1,5 +1,7 @@
 // The migrator against a real PostgreSQL: fresh migrate, re-migrate, a changed
 // file, a failing file, concurrent migrators, lock timeout.
+#include "db/migrator.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -10,7 +12,6 @@
 
 #include "db/flyway_checksum.hpp"
 #include "db/migration_source.hpp"
-#include "db/migrator.hpp"
 #include "integration/scratch_database.hpp"
 
 using namespace pf::db;
@@ -23,8 +24,8 @@ namespace {
 struct MigrationsCopy {
     fs::path dir;
     MigrationsCopy() {
-        dir = fs::temp_directory_path() / ("pf-migrations-" + std::to_string(::getpid()) + "-" +
-                                           std::to_string(std::rand()));
+        dir = fs::temp_directory_path() /
+              ("pf-migrations-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()));
         fs::create_directories(dir);
         for (const auto& entry : fs::directory_iterator(PF_SOURCE_DIR "/db/migrations"))
             fs::copy_file(entry.path(), dir / entry.path().filename());
@@ -38,7 +39,8 @@ struct MigrationsCopy {
     }
     std::string first_file() const {
         std::vector<std::string> names;
-        for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+        for (const auto& e : fs::directory_iterator(dir))
+            names.push_back(e.path().filename().string());
         std::sort(names.begin(), names.end());
         return names.front();
     }
@@ -69,13 +71,19 @@ TEST_CASE("a fresh database is migrated and recorded exactly as Flyway records i
     CHECK(result.applied.size() == scripts.size());
     CHECK(result.already_applied == 0);
 
-    CHECK(count(c, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('iam','crm','outreach','tracking')") == 4);
-    CHECK(count(c, "SELECT count(*) FROM pg_tables WHERE schemaname IN ('iam','crm','outreach','tracking')") == 17);
+    CHECK(count(c,
+                "SELECT count(*) FROM pg_namespace WHERE nspname IN "
+                "('iam','crm','outreach','tracking')") == 4);
+    CHECK(count(c,
+                "SELECT count(*) FROM pg_tables WHERE schemaname IN "
+                "('iam','crm','outreach','tracking')") == 17);
 
     pqxx::nontransaction tx(c);
     const auto rows = tx.exec(
-        "SELECT installed_rank, version, description, type, script, checksum, installed_by = current_user, "
-        "success, execution_time >= 0, installed_on <= now() FROM flyway_schema_history ORDER BY installed_rank");
+        "SELECT installed_rank, version, description, type, script, checksum, installed_by = "
+        "current_user, "
+        "success, execution_time >= 0, installed_on <= now() FROM flyway_schema_history ORDER BY "
+        "installed_rank");
     REQUIRE(rows.size() == scripts.size());
     for (std::size_t i = 0; i < scripts.size(); ++i) {
         const auto& s = scripts[i];
@@ -91,31 +99,41 @@ TEST_CASE("a fresh database is migrated and recorded exactly as Flyway records i
         CHECK(rows[i][9].as<bool>());
     }
     // Flyway's own table shape: its create script's columns, key and index.
-    CHECK(tx.exec("SELECT string_agg(column_name || ':' || data_type || ':' || is_nullable, ',' ORDER BY ordinal_position) "
-                  "FROM information_schema.columns WHERE table_name = 'flyway_schema_history'")[0][0]
-              .as<std::string>() ==
-          "installed_rank:integer:NO,version:character varying:YES,description:character varying:NO,"
-          "type:character varying:NO,script:character varying:NO,checksum:integer:YES,"
-          "installed_by:character varying:NO,installed_on:timestamp without time zone:NO,"
-          "execution_time:integer:NO,success:boolean:NO");
-    CHECK(tx.exec("SELECT count(*) FROM pg_indexes WHERE tablename = 'flyway_schema_history' "
-                  "AND indexname IN ('flyway_schema_history_pk', 'flyway_schema_history_s_idx')")[0][0]
-              .as<int>() == 2);
+    CHECK(
+        tx.exec("SELECT string_agg(column_name || ':' || data_type || ':' || is_nullable, ',' "
+                "ORDER BY ordinal_position) "
+                "FROM information_schema.columns WHERE table_name = 'flyway_schema_history'")[0][0]
+            .as<std::string>() ==
+        "installed_rank:integer:NO,version:character varying:YES,description:character varying:NO,"
+        "type:character varying:NO,script:character varying:NO,checksum:integer:YES,"
+        "installed_by:character varying:NO,installed_on:timestamp without time zone:NO,"
+        "execution_time:integer:NO,success:boolean:NO");
+    CHECK(
+        tx.exec(
+              "SELECT count(*) FROM pg_indexes WHERE tablename = 'flyway_schema_history' "
+              "AND indexname IN ('flyway_schema_history_pk', 'flyway_schema_history_s_idx')")[0][0]
+            .as<int>() == 2);
 }
 
 TEST_CASE("a second migrate applies nothing and leaves the history as it was") {
     ScratchDatabase db("again");
     pqxx::connection c(db.url());
     Migrator(c, embedded_migrations()).migrate();
-    const auto before = count(c, "SELECT sum(hashtext(installed_on::text || checksum)) FROM flyway_schema_history");
+    const auto before =
+        count(c, "SELECT sum(hashtext(installed_on::text || checksum)) FROM flyway_schema_history");
     const auto result = Migrator(c, embedded_migrations()).migrate();
     CHECK(result.applied.empty());
     CHECK(result.already_applied == embedded_migrations().size());
-    CHECK(count(c, "SELECT sum(hashtext(installed_on::text || checksum)) FROM flyway_schema_history") == before);
+    CHECK(
+        count(c,
+              "SELECT sum(hashtext(installed_on::text || checksum)) FROM flyway_schema_history") ==
+        before);
     CHECK(Migrator(c, embedded_migrations()).status().pending.empty());
 }
 
-TEST_CASE("an applied migration whose file changed stops the migrator, naming the file and both checksums") {
+TEST_CASE(
+    "an applied migration whose file changed stops the migrator, naming the file and both "
+    "checksums") {
     ScratchDatabase db("changed");
     MigrationsCopy copy;
     pqxx::connection c(db.url());
@@ -198,7 +216,8 @@ TEST_CASE("concurrent migrators: each migration is applied exactly once") {
         threads.emplace_back([&, i] {
             try {
                 pqxx::connection c(db.url());
-                applied[static_cast<std::size_t>(i)] = Migrator(c, embedded_migrations()).migrate().applied.size();
+                applied[static_cast<std::size_t>(i)] =
+                    Migrator(c, embedded_migrations()).migrate().applied.size();
             } catch (const std::exception& e) {
                 errors[static_cast<std::size_t>(i)] = e.what();
             }
@@ -223,5 +242,6 @@ TEST_CASE("a migrator gives up with a clear error when another holds the lock to
     pqxx::connection c(db.url());
     Migrator migrator(c, embedded_migrations(), std::chrono::milliseconds(300));
     CHECK(error_of(migrator).find("timed out") != std::string::npos);
-    CHECK(count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'flyway_schema_history'") == 0);
+    CHECK(count(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'flyway_schema_history'") ==
+          0);
 }

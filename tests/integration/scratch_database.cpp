@@ -13,7 +13,8 @@ namespace pf::test {
 
 std::string cluster_url() {
     const char* file = std::getenv("PF_TEST_DATABASE_URL_FILE");
-    if (!file) throw std::runtime_error("PF_TEST_DATABASE_URL_FILE is not set: run the tests with ctest");
+    if (!file)
+        throw std::runtime_error("PF_TEST_DATABASE_URL_FILE is not set: run the tests with ctest");
     std::ifstream in(file);
     std::string url;
     std::getline(in, url);
@@ -24,8 +25,8 @@ std::string cluster_url() {
 ScratchDatabase::ScratchDatabase(const std::string& hint) {
     static std::atomic<int> counter{0};
     std::random_device random;
-    name_ = "pf_" + hint + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" +
-            std::to_string(random() % 100000);
+    name_ = "pf_" + hint + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) +
+            "_" + std::to_string(random() % 100000);
     const auto base = cluster_url();
     pqxx::connection admin(base);
     pqxx::nontransaction(admin).exec("CREATE DATABASE " + admin.quote_name(name_));

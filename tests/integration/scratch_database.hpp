@@ -6,7 +6,7 @@
 namespace pf::test {
 
 class ScratchDatabase {
-public:
+  public:
     explicit ScratchDatabase(const std::string& hint);
     ~ScratchDatabase();
     ScratchDatabase(const ScratchDatabase&) = delete;
@@ -15,7 +15,7 @@ public:
     const std::string& url() const { return url_; }
     const std::string& name() const { return name_; }
 
-private:
+  private:
     std::string name_;
     std::string url_;
 };

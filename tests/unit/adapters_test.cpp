@@ -42,7 +42,8 @@ TEST_CASE("file sender writes one .eml per message, byte for byte, and a retry r
 
     CHECK(sender.send(email).outcome == SendOutcome::sent);
     std::size_t files = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir / "outbox")) ++files;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir / "outbox"))
+        ++files;
     CHECK(files == 1);
     std::filesystem::remove_all(dir);
 }

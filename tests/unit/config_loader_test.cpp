@@ -1,10 +1,10 @@
+#include "daemon/config_loader.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
-
-#include "daemon/config_loader.hpp"
 
 using namespace pf::daemon;
 
@@ -69,10 +69,11 @@ TEST_CASE("bad configuration names the key and the problem") {
     CHECK(error_of("[scheduler]\nworkerz = 3\n").find("scheduler.workerz: unknown key") !=
           std::string::npos);
     CHECK(error_of("[nonsense]\n").find("nonsense: unknown key") != std::string::npos);
-    CHECK(error_of("[scheduler]\nworkers = \"four\"\n").find("scheduler.workers: expected an integer") !=
-          std::string::npos);
-    CHECK(error_of("[scheduler]\nworkers = 0\n").find("scheduler.workers: value 0 is out of range") !=
-          std::string::npos);
+    CHECK(error_of("[scheduler]\nworkers = \"four\"\n")
+              .find("scheduler.workers: expected an integer") != std::string::npos);
+    CHECK(
+        error_of("[scheduler]\nworkers = 0\n").find("scheduler.workers: value 0 is out of range") !=
+        std::string::npos);
     CHECK(error_of("[scheduler]\nnotify = 1\n").find("scheduler.notify: expected true or false") !=
           std::string::npos);
     CHECK(error_of("[send]\nadapter = \"pigeon\"\n").find("send.adapter: 'pigeon' is not one of") !=
@@ -85,8 +86,9 @@ TEST_CASE("bad configuration names the key and the problem") {
 }
 
 TEST_CASE("secrets come from the environment or from files, never both silently") {
-    const auto from_env = parse_config("[database]\nurl = \"postgresql://file@db/x\"\n", "test.toml",
-                                       env_of({{"PROSPECTFLOW_DATABASE_URL", "postgresql://env@db/x"}}));
+    const auto from_env =
+        parse_config("[database]\nurl = \"postgresql://file@db/x\"\n", "test.toml",
+                     env_of({{"PROSPECTFLOW_DATABASE_URL", "postgresql://env@db/x"}}));
     CHECK(from_env.database.url == "postgresql://env@db/x");
 
     const auto dir = std::filesystem::temp_directory_path() / "pf-config-test";
@@ -95,15 +97,18 @@ TEST_CASE("secrets come from the environment or from files, never both silently"
         std::ofstream(dir / "database-url") << "postgresql://cred@db/x\n";
         std::ofstream(dir / "empty");
     }
-    const auto from_credentials = parse_config("[database]\nurl_file = \"database-url\"\n", "test.toml",
-                                               env_of({{"CREDENTIALS_DIRECTORY", dir.string()}}));
+    const auto from_credentials =
+        parse_config("[database]\nurl_file = \"database-url\"\n", "test.toml",
+                     env_of({{"CREDENTIALS_DIRECTORY", dir.string()}}));
     CHECK(from_credentials.database.url == "postgresql://cred@db/x");
 
     CHECK(error_of("[database]\nurl_file = \"/nonexistent/secret\"\n")
-              .find("database.url_file: cannot read secret file /nonexistent/secret") != std::string::npos);
-    CHECK(error_of("[database]\nurl_file = \"" + (dir / "empty").string() + "\"\n").find("is empty") !=
+              .find("database.url_file: cannot read secret file /nonexistent/secret") !=
           std::string::npos);
-    CHECK(error_of("[database]\nurl = \"x\"\nurl_file = \"y\"\n").find("not both") != std::string::npos);
+    CHECK(error_of("[database]\nurl_file = \"" + (dir / "empty").string() + "\"\n")
+              .find("is empty") != std::string::npos);
+    CHECK(error_of("[database]\nurl = \"x\"\nurl_file = \"y\"\n").find("not both") !=
+          std::string::npos);
     std::filesystem::remove_all(dir);
 }
 

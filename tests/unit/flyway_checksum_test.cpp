@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "db/flyway_checksum.hpp"
+
+#include <doctest/doctest.h>
 
 using pf::db::flyway_checksum;
 
@@ -10,9 +10,11 @@ using pf::db::flyway_checksum;
 // BufferedReader.readLine + java.util.zip.CRC32 exactly as Flyway's
 // calculateChecksum does (BOM dropped from the first line), on OpenJDK 17.
 TEST_CASE("checksum matches a value Flyway printed") {
-    CHECK(flyway_checksum("alter table location_history add column valid_until timestamp with time zone;") ==
+    CHECK(flyway_checksum(
+              "alter table location_history add column valid_until timestamp with time zone;") ==
           -1039259818);
-    CHECK(flyway_checksum("alter table location_history add column valid_until timestamp with time zone;\n") ==
+    CHECK(flyway_checksum(
+              "alter table location_history add column valid_until timestamp with time zone;\n") ==
           -1039259818);
 }
 
@@ -22,7 +24,8 @@ TEST_CASE("checksum matches the JDK's reading of Flyway's algorithm") {
     CHECK(flyway_checksum("SELECT 1;\n") == 78787420);
     CHECK(flyway_checksum("SELECT 1;\r\nSELECT 2;\r\n") == -1665099012);
     CHECK(flyway_checksum("-- Prénom\nINSERT INTO t VALUES ('Élodie', 'Zoë');\n") == -674457769);
-    CHECK(flyway_checksum("CREATE TABLE a (id int);\n\n\nCREATE TABLE b (id int);\n") == -956080171);
+    CHECK(flyway_checksum("CREATE TABLE a (id int);\n\n\nCREATE TABLE b (id int);\n") ==
+          -956080171);
 }
 
 TEST_CASE("line endings and a byte-order mark do not change the checksum") {

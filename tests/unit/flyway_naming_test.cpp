@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "db/flyway_naming.hpp"
+
+#include <doctest/doctest.h>
 
 using pf::db::MigrationName;
 using pf::db::MigrationNameError;
@@ -16,17 +16,18 @@ TEST_CASE("the project's V<yyyymmdd_hhmmss>___<desc> names parse as Flyway parse
     CHECK(name.description == " outreach");
     CHECK(name.script == "V20261128_100300___outreach.sql");
 
-    const auto multi = parse_migration_file_name("V20261128_100000___extensions_schemas_and_helpers.sql");
+    const auto multi =
+        parse_migration_file_name("V20261128_100000___extensions_schemas_and_helpers.sql");
     CHECK(multi.description == " extensions schemas and helpers");
 }
 
 TEST_CASE("classic Flyway names") {
     CHECK(parse_migration_file_name("V1__init.sql").version.display() == "1");
     CHECK(parse_migration_file_name("V1__init.sql").description == "init");
-    CHECK(parse_migration_file_name("V1_1__add_column_location_history_valid_until.sql").version.display() ==
-          "1.1");
-    CHECK(parse_migration_file_name("V1_1__add_column_location_history_valid_until.sql").description ==
-          "add column location history valid until");
+    CHECK(parse_migration_file_name("V1_1__add_column_location_history_valid_until.sql")
+              .version.display() == "1.1");
+    CHECK(parse_migration_file_name("V1_1__add_column_location_history_valid_until.sql")
+              .description == "add column location history valid until");
     CHECK(parse_migration_file_name("V2.3.4__Some_Thing.sql").version.display() == "2.3.4");
     CHECK(parse_migration_file_name("V2.3.4__Some_Thing.sql").description == "Some Thing");
     // No separator: version only, empty description.

@@ -12,8 +12,8 @@ std::vector<MigrationScript> scripts_of(std::vector<std::pair<std::string, std::
 }
 
 AppliedMigration applied(const MigrationScript& s, int rank) {
-    return AppliedMigration{rank, s.name.version.display(), s.name.description, "SQL", s.name.script,
-                            s.checksum, true};
+    return AppliedMigration{
+        rank, s.name.version.display(), s.name.description, "SQL", s.name.script, s.checksum, true};
 }
 
 bool mentions(const std::vector<std::string>& lines, const std::string& what) {
@@ -25,7 +25,8 @@ bool mentions(const std::vector<std::string>& lines, const std::string& what) {
 }  // namespace
 
 TEST_CASE("scripts are sorted by version, not by name") {
-    const auto scripts = scripts_of({{"V10__ten.sql", "SELECT 10;"}, {"V9__nine.sql", "SELECT 9;"},
+    const auto scripts = scripts_of({{"V10__ten.sql", "SELECT 10;"},
+                                     {"V9__nine.sql", "SELECT 9;"},
                                      {"V1_2__one_two.sql", "SELECT 12;"}});
     REQUIRE(scripts.size() == 3);
     CHECK(scripts[0].name.script == "V1_2__one_two.sql");
@@ -101,8 +102,8 @@ TEST_CASE("plan: a database newer than this binary is a warning, not a problem")
 
 TEST_CASE("plan: a baseline covers the versions up to it") {
     const auto scripts = scripts_of({{"V1__a.sql", "a"}, {"V2__b.sql", "b"}});
-    AppliedMigration baseline{1, "1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>",
-                              std::nullopt, true};
+    AppliedMigration baseline{
+        1, "1", "<< Flyway Baseline >>", "BASELINE", "<< Flyway Baseline >>", std::nullopt, true};
     const auto plan = plan_migrations(scripts, {baseline});
     CHECK(plan.problems.empty());
     REQUIRE(plan.pending.size() == 1);

@@ -12,7 +12,8 @@ TEST_CASE("database URLs are shown without their password") {
     CHECK(redact_database_url("postgresql://app@db/pf") == "postgresql://app@db/pf");
     CHECK(redact_database_url("host=db user=app password=hunter2 dbname=pf") ==
           "host=db user=app password=*** dbname=pf");
-    CHECK(redact_database_url("host=db password='a b c' dbname=pf") == "host=db password=*** dbname=pf");
+    CHECK(redact_database_url("host=db password='a b c' dbname=pf") ==
+          "host=db password=*** dbname=pf");
 }
 
 TEST_CASE("the manual clock moves only when told, and never backwards") {
