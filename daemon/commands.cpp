@@ -8,6 +8,7 @@
 
 #include "build_info.hpp"
 #include "daemon/config_loader.hpp"
+#include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/run_loop.hpp"
 #include "db/connection.hpp"
@@ -15,9 +16,6 @@
 
 namespace pf::daemon {
 namespace {
-
-constexpr int kExitUsage = 64;        // sysexits.h EX_USAGE
-constexpr int kExitUnavailable = 69;  // sysexits.h EX_UNAVAILABLE
 
 Config config_from(const std::string& config_file) {
     return config_file.empty() ? default_config(process_environment())
@@ -44,7 +42,7 @@ int migrate_command(const MigrateOptions& options) {
                       : db::load_migrations_from_dir(options.migrations_dir);
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());
-        return 1;
+        return kExitFailure;
     }
 
     std::unique_ptr<pqxx::connection> connection;
@@ -65,7 +63,7 @@ int migrate_command(const MigrateOptions& options) {
                 std::cout << "pending: " << script->name.script << "\n";
             for (const auto& w : plan.warnings) std::cout << "warning: " << w << "\n";
             for (const auto& p : plan.problems) std::cout << "problem: " << p << "\n";
-            return plan.problems.empty() ? 0 : 1;
+            return plan.problems.empty() ? kExitOk : kExitFailure;
         }
         const auto result = migrator.migrate();
         if (result.applied.empty()) {
@@ -75,10 +73,10 @@ int migrate_command(const MigrateOptions& options) {
             spdlog::info("applied {} migration(s); {} were already applied", result.applied.size(),
                          result.already_applied);
         }
-        return 0;
+        return kExitOk;
     } catch (const db::MigrationError& e) {
         spdlog::error("{}", e.what());
-        return 1;
+        return kExitFailure;
     } catch (const pqxx::broken_connection& e) {
         spdlog::error("lost the database connection: {}", e.what());
         return kExitUnavailable;
@@ -125,18 +123,18 @@ int main_with_args(int argc, char** argv) {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
-        return code == 0 ? 0 : kExitUsage;
+        return code == 0 ? kExitOk : kExitUsage;
     }
 
     try {
         if (*version) {
             std::cout << build_info::name << " " << build_info::version << "\n";
-            return 0;
+            return kExitOk;
         }
         if (*check) {
             load_config(check_config_file, process_environment());
             std::cout << check_config_file << ": configuration is valid\n";
-            return 0;
+            return kExitOk;
         }
         if (*migrate_cmd) return migrate_command(migrate);
         if (*run) {

@@ -1,7 +1,7 @@
 #pragma once
 // Reads and checks the TOML configuration. Every problem names its key:
 // unknown keys, wrong types, values out of range, unreadable secret files.
-// Callers exit with EX_CONFIG (78) on ConfigError.
+// Callers exit with kExitConfig (78) on ConfigError.
 
 #include <filesystem>
 #include <functional>
@@ -12,8 +12,6 @@
 #include "daemon/config.hpp"
 
 namespace pf::daemon {
-
-inline constexpr int kExitConfig = 78;  // sysexits.h EX_CONFIG
 
 class ConfigError : public std::runtime_error {
   public:

@@ -13,15 +13,13 @@
 #include "adapters/log_sender.hpp"
 #include "build_info.hpp"
 #include "daemon/config_loader.hpp"
+#include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
 
 namespace pf::daemon {
 namespace {
-
-constexpr int kExitUnavailable = 69;  // sysexits.h EX_UNAVAILABLE
-constexpr int kExitSoftware = 1;
 
 std::string instance_id() {
     char host[256] = {};
@@ -76,10 +74,10 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     spdlog::info("connected to {}", db::redact_database_url(config.database.url));
 
     try {
-        if (!schema_is_ready(*connection, config.database.migrate_on_start)) return kExitSoftware;
+        if (!schema_is_ready(*connection, config.database.migrate_on_start)) return kExitFailure;
     } catch (const db::MigrationError& e) {
         spdlog::error("{}", e.what());
-        return kExitSoftware;
+        return kExitFailure;
     }
 
     std::unique_ptr<adapters::SendAdapter> adapter;
@@ -92,7 +90,7 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
 
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-    int exit_code = 0;
+    int exit_code = kExitOk;
 
     std::function<void()> wait_for_signal = [&] {
         signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
