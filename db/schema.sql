@@ -58,6 +58,73 @@ CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;
 
 
 --
+-- Name: enqueue_activated_campaign(); Type: FUNCTION; Schema: outreach; Owner: -
+--
+
+CREATE FUNCTION outreach.enqueue_activated_campaign() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
+    SELECT e.organisation_id, e.campaign_id, e.id, s.id, now()
+    FROM outreach.campaign_enrollments e
+    JOIN LATERAL (
+        SELECT ws.id FROM outreach.workflow_steps ws
+        WHERE ws.organisation_id = e.organisation_id AND ws.campaign_id = e.campaign_id
+          AND ws.step_order > e.current_step_order
+        ORDER BY ws.step_order LIMIT 1) s ON true
+    WHERE e.organisation_id = NEW.organisation_id AND e.campaign_id = NEW.id AND e.status = 'active'
+    ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
+    DO NOTHING;
+    PERFORM pg_notify('prospectflow_tasks', '');
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: enqueue_new_enrollments(); Type: FUNCTION; Schema: outreach; Owner: -
+--
+
+CREATE FUNCTION outreach.enqueue_new_enrollments() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
+    SELECT n.organisation_id, n.campaign_id, n.id, s.id, coalesce(n.next_run_at, n.created_at)
+    FROM new_enrollments n
+    JOIN outreach.campaigns c
+      ON c.organisation_id = n.organisation_id AND c.id = n.campaign_id AND c.status = 'active'
+    JOIN LATERAL (
+        SELECT ws.id FROM outreach.workflow_steps ws
+        WHERE ws.organisation_id = n.organisation_id AND ws.campaign_id = n.campaign_id
+          AND ws.step_order > n.current_step_order
+        ORDER BY ws.step_order LIMIT 1) s ON true
+    WHERE n.status = 'active'
+    ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
+    DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: notify_due_tasks(); Type: FUNCTION; Schema: outreach; Owner: -
+--
+
+CREATE FUNCTION outreach.notify_due_tasks() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM changed_tasks WHERE status = 'pending' AND run_at <= now()) THEN
+        PERFORM pg_notify('prospectflow_tasks', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: prompts_freeze_used(); Type: FUNCTION; Schema: outreach; Owner: -
 --
 
@@ -72,6 +139,57 @@ BEGIN
             USING ERRCODE = 'restrict_violation';
     END IF;
     RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: stop_enrollment_on_event(); Type: FUNCTION; Schema: outreach; Owner: -
+--
+
+CREATE FUNCTION outreach.stop_enrollment_on_event() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    new_status text := CASE WHEN NEW.direction = 'inbound' THEN 'replied' ELSE 'bounced' END;
+BEGIN
+    UPDATE outreach.campaign_enrollments
+    SET status = new_status, finished_at = now(),
+        last_error = CASE WHEN new_status = 'replied' THEN NULL
+                          ELSE 'bounced: ' || coalesce(NEW.last_error, 'message ' || NEW.id || ' bounced') END
+    WHERE organisation_id = NEW.organisation_id AND id = NEW.enrollment_id
+      AND status IN ('active', 'paused');
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: sync_enrollment_tasks(); Type: FUNCTION; Schema: outreach; Owner: -
+--
+
+CREATE FUNCTION outreach.sync_enrollment_tasks() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.status <> 'active' THEN
+        UPDATE outreach.tasks
+        SET status = 'cancelled', finished_at = now(),
+            last_error = 'cancelled: enrollment is now ' || NEW.status
+        WHERE organisation_id = NEW.organisation_id AND enrollment_id = NEW.id AND status = 'pending';
+    ELSE
+        INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
+        SELECT NEW.organisation_id, NEW.campaign_id, NEW.id, ws.id, now()
+        FROM outreach.campaigns c
+        JOIN outreach.workflow_steps ws
+          ON ws.organisation_id = c.organisation_id AND ws.campaign_id = c.id
+        WHERE c.organisation_id = NEW.organisation_id AND c.id = NEW.campaign_id AND c.status = 'active'
+          AND ws.step_order > NEW.current_step_order
+        ORDER BY ws.step_order LIMIT 1
+        ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
+        DO NOTHING;
+    END IF;
+    RETURN NULL;
 END;
 $$;
 
@@ -245,6 +363,21 @@ CREATE TABLE iam.users (
 
 
 --
+-- Name: campaign_daily_sends; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.campaign_daily_sends (
+    organisation_id uuid NOT NULL,
+    campaign_id uuid NOT NULL,
+    local_day date NOT NULL,
+    reserved integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT campaign_daily_sends_reserved_non_negative CHECK ((reserved >= 0))
+);
+
+
+--
 -- Name: campaign_enrollments; Type: TABLE; Schema: outreach; Owner: -
 --
 
@@ -376,6 +509,19 @@ CREATE TABLE outreach.prompts (
     CONSTRAINT prompts_name_not_blank CHECK ((btrim(name) <> ''::text)),
     CONSTRAINT prompts_openai_needs_model CHECK (((generator <> 'openai'::text) OR (model IS NOT NULL))),
     CONSTRAINT prompts_version_positive CHECK ((version > 0))
+);
+
+
+--
+-- Name: sender_pacing; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.sender_pacing (
+    organisation_id uuid NOT NULL,
+    from_email public.citext NOT NULL,
+    next_send_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 
@@ -632,6 +778,14 @@ ALTER TABLE ONLY iam.users
 
 
 --
+-- Name: campaign_daily_sends campaign_daily_sends_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_daily_sends
+    ADD CONSTRAINT campaign_daily_sends_pkey PRIMARY KEY (organisation_id, campaign_id, local_day);
+
+
+--
 -- Name: campaign_enrollments campaign_enrollments_campaign_key; Type: CONSTRAINT; Schema: outreach; Owner: -
 --
 
@@ -709,6 +863,14 @@ ALTER TABLE ONLY outreach.prompts
 
 ALTER TABLE ONLY outreach.prompts
     ADD CONSTRAINT prompts_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: sender_pacing sender_pacing_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.sender_pacing
+    ADD CONSTRAINT sender_pacing_pkey PRIMARY KEY (organisation_id, from_email);
 
 
 --
@@ -1026,10 +1188,38 @@ CREATE TRIGGER users_touch_updated_at BEFORE UPDATE ON iam.users FOR EACH ROW EX
 
 
 --
+-- Name: campaign_daily_sends campaign_daily_sends_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER campaign_daily_sends_touch_updated_at BEFORE UPDATE ON outreach.campaign_daily_sends FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_enqueue; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER campaign_enrollments_enqueue AFTER INSERT ON outreach.campaign_enrollments REFERENCING NEW TABLE AS new_enrollments FOR EACH STATEMENT EXECUTE FUNCTION outreach.enqueue_new_enrollments();
+
+
+--
+-- Name: campaign_enrollments campaign_enrollments_sync_tasks; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER campaign_enrollments_sync_tasks AFTER UPDATE OF status ON outreach.campaign_enrollments FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION outreach.sync_enrollment_tasks();
+
+
+--
 -- Name: campaign_enrollments campaign_enrollments_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
 CREATE TRIGGER campaign_enrollments_touch_updated_at BEFORE UPDATE ON outreach.campaign_enrollments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: campaigns campaigns_enqueue_on_activate; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER campaigns_enqueue_on_activate AFTER UPDATE OF status ON outreach.campaigns FOR EACH ROW WHEN (((new.status = 'active'::text) AND (old.status IS DISTINCT FROM 'active'::text))) EXECUTE FUNCTION outreach.enqueue_activated_campaign();
 
 
 --
@@ -1044,6 +1234,20 @@ CREATE TRIGGER campaigns_touch_updated_at BEFORE UPDATE ON outreach.campaigns FO
 --
 
 CREATE TRIGGER enrollment_step_variant_assignments_touch_updated_at BEFORE UPDATE ON outreach.enrollment_step_variant_assignments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: messages messages_bounce_stops_enrollment; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER messages_bounce_stops_enrollment AFTER UPDATE OF status ON outreach.messages FOR EACH ROW WHEN (((new.status = 'bounced'::text) AND (old.status IS DISTINCT FROM 'bounced'::text))) EXECUTE FUNCTION outreach.stop_enrollment_on_event();
+
+
+--
+-- Name: messages messages_reply_stops_enrollment; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER messages_reply_stops_enrollment AFTER INSERT ON outreach.messages FOR EACH ROW WHEN ((new.direction = 'inbound'::text)) EXECUTE FUNCTION outreach.stop_enrollment_on_event();
 
 
 --
@@ -1068,6 +1272,13 @@ CREATE TRIGGER prompts_touch_updated_at BEFORE UPDATE ON outreach.prompts FOR EA
 
 
 --
+-- Name: sender_pacing sender_pacing_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER sender_pacing_touch_updated_at BEFORE UPDATE ON outreach.sender_pacing FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
 -- Name: step_experiment_variants step_experiment_variants_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
@@ -1079,6 +1290,20 @@ CREATE TRIGGER step_experiment_variants_touch_updated_at BEFORE UPDATE ON outrea
 --
 
 CREATE TRIGGER step_experiments_touch_updated_at BEFORE UPDATE ON outreach.step_experiments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: tasks tasks_notify_due_on_insert; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER tasks_notify_due_on_insert AFTER INSERT ON outreach.tasks REFERENCING NEW TABLE AS changed_tasks FOR EACH STATEMENT EXECUTE FUNCTION outreach.notify_due_tasks();
+
+
+--
+-- Name: tasks tasks_notify_due_on_update; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER tasks_notify_due_on_update AFTER UPDATE ON outreach.tasks REFERENCING NEW TABLE AS changed_tasks FOR EACH STATEMENT EXECUTE FUNCTION outreach.notify_due_tasks();
 
 
 --
@@ -1163,6 +1388,22 @@ ALTER TABLE ONLY iam.organisation_users
 
 ALTER TABLE ONLY iam.organisation_users
     ADD CONSTRAINT organisation_users_user_fkey FOREIGN KEY (user_id) REFERENCES iam.users(id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_daily_sends campaign_daily_sends_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_daily_sends
+    ADD CONSTRAINT campaign_daily_sends_campaign_fkey FOREIGN KEY (organisation_id, campaign_id) REFERENCES outreach.campaigns(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_daily_sends campaign_daily_sends_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_daily_sends
+    ADD CONSTRAINT campaign_daily_sends_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
 
 
 --
@@ -1299,6 +1540,14 @@ ALTER TABLE ONLY outreach.messages
 
 ALTER TABLE ONLY outreach.prompts
     ADD CONSTRAINT prompts_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: sender_pacing sender_pacing_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.sender_pacing
+    ADD CONSTRAINT sender_pacing_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
 
 
 --

@@ -183,7 +183,8 @@ SELECT pg_temp.report('flyway_schema_history records only successful SQL migrati
     AND NOT EXISTS (SELECT 1 FROM public.flyway_schema_history WHERE NOT success OR type <> 'SQL'));
 
 ------------------------------------------------------------------------------
--- Fixtures: two organisations, each with a full chain of rows.
+-- Fixtures: two organisations, each with a full chain of rows. The campaigns
+-- start as drafts, so no task is enqueued until a check activates one.
 ------------------------------------------------------------------------------
 INSERT INTO iam.organisations (id, name, slug) VALUES
     ('0a000000-0000-4000-8000-000000000001', 'Validation A', 'validation-a'),
@@ -204,8 +205,8 @@ INSERT INTO outreach.prompts (organisation_id, id, name, version, subject_templa
     ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000f2', 'intro', 2, 'Salut {{first_name}}', 'Corps'),
     ('0b000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000f1', 'intro', 1, 'Hello', 'Body');
 INSERT INTO outreach.campaigns (organisation_id, id, name, status, from_email) VALUES
-    ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000a1', 'Campagne A', 'active', 'ventes@a.example'),
-    ('0b000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000a1', 'Campagne B', 'active', 'sales@b.example');
+    ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000a1', 'Campagne A', 'draft', 'ventes@a.example'),
+    ('0b000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000a1', 'Campagne B', 'draft', 'sales@b.example');
 INSERT INTO outreach.workflow_steps (organisation_id, id, campaign_id, step_order, prompt_id) VALUES
     ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000b1', '0a000000-0000-4000-8000-0000000000a1', 1, '0a000000-0000-4000-8000-0000000000f1'),
     ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000b2', '0a000000-0000-4000-8000-0000000000a1', 2, '0a000000-0000-4000-8000-0000000000f1'),
@@ -468,6 +469,46 @@ SELECT pg_temp.expect_refused('at most one open step task per enrollment',
     $$INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id)
       VALUES ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000a1',
               '0a000000-0000-4000-8000-000000000031', '0a000000-0000-4000-8000-0000000000b2')$$, '23505');
+
+------------------------------------------------------------------------------
+-- The task queue follows what the app writes (no call to the daemon).
+------------------------------------------------------------------------------
+UPDATE outreach.campaigns SET status = 'active' WHERE organisation_id = '0b000000-0000-4000-8000-000000000001';
+SELECT pg_temp.report('activating a campaign enqueues the first step of its active enrollments',
+    (SELECT count(*) = 1 FROM outreach.tasks
+     WHERE organisation_id = '0b000000-0000-4000-8000-000000000001'
+       AND enrollment_id = '0b000000-0000-4000-8000-000000000031'
+       AND step_id = '0b000000-0000-4000-8000-0000000000b1' AND status = 'pending'));
+
+INSERT INTO crm.people (organisation_id, id, first_name, last_name, email) VALUES
+    ('0b000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000d2', 'Denis', 'Roy', 'denis@b.example');
+INSERT INTO outreach.campaign_enrollments (organisation_id, id, campaign_id, person_id) VALUES
+    ('0b000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-000000000032',
+     '0b000000-0000-4000-8000-0000000000a1', '0b000000-0000-4000-8000-0000000000d2');
+SELECT pg_temp.report('a new active enrollment in an active campaign gets its first step enqueued',
+    (SELECT count(*) = 1 FROM outreach.tasks
+     WHERE organisation_id = '0b000000-0000-4000-8000-000000000001'
+       AND enrollment_id = '0b000000-0000-4000-8000-000000000032' AND status = 'pending'));
+
+UPDATE outreach.campaign_enrollments SET status = 'unsubscribed'
+WHERE organisation_id = '0b000000-0000-4000-8000-000000000001' AND id = '0b000000-0000-4000-8000-000000000031';
+SELECT pg_temp.report('an enrollment that stops has its pending tasks cancelled, with the reason',
+    (SELECT status = 'cancelled' AND last_error = 'cancelled: enrollment is now unsubscribed'
+     FROM outreach.tasks
+     WHERE organisation_id = '0b000000-0000-4000-8000-000000000001'
+       AND enrollment_id = '0b000000-0000-4000-8000-000000000031'));
+
+INSERT INTO outreach.messages (organisation_id, campaign_id, enrollment_id, direction, status,
+                               from_email, to_email, rfc_message_id, received_at)
+VALUES ('0b000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000a1',
+        '0b000000-0000-4000-8000-000000000032', 'inbound', 'received',
+        'denis@b.example', 'sales@b.example', 'reply-32@mail.b.example', now());
+SELECT pg_temp.report('a reply (inbound message) ends the enrollment and cancels its tasks',
+    (SELECT e.status = 'replied' AND t.status = 'cancelled'
+     FROM outreach.campaign_enrollments e
+     JOIN outreach.tasks t ON t.organisation_id = e.organisation_id AND t.enrollment_id = e.id
+     WHERE e.organisation_id = '0b000000-0000-4000-8000-000000000001'
+       AND e.id = '0b000000-0000-4000-8000-000000000032'));
 
 ------------------------------------------------------------------------------
 -- Behaviour: triggers and defaults.

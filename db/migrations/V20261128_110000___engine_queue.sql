@@ -1,0 +1,172 @@
+-- The engine's side of the schema: daily send counters, sender pacing, and
+-- the triggers that keep outreach.tasks in step with what the app writes.
+--
+-- The app's contract stays as DESIGN section 2 says: it inserts an 'active'
+-- enrollment into an 'active' campaign and the first step is enqueued here;
+-- it sets an enrollment's status (or records a reply) and its pending tasks
+-- are cancelled here. The daemon never has to be called.
+
+-- Sends reserved per campaign and campaign-local day against
+-- campaigns.daily_send_limit. The daemon reserves a slot (row lock, one
+-- UPDATE) before it hands a message over, so several daemons together never
+-- exceed the limit; a slot is given back when the send fails.
+CREATE TABLE IF NOT EXISTS outreach.campaign_daily_sends (
+    organisation_id uuid        NOT NULL,
+    campaign_id     uuid        NOT NULL,
+    local_day       date        NOT NULL,
+    reserved        integer     NOT NULL DEFAULT 0,
+    created_at      timestamptz NOT NULL DEFAULT now(),
+    updated_at      timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT campaign_daily_sends_pkey PRIMARY KEY (organisation_id, campaign_id, local_day),
+    CONSTRAINT campaign_daily_sends_organisation_fkey FOREIGN KEY (organisation_id)
+        REFERENCES iam.organisations (id) ON DELETE CASCADE,
+    CONSTRAINT campaign_daily_sends_campaign_fkey FOREIGN KEY (organisation_id, campaign_id)
+        REFERENCES outreach.campaigns (organisation_id, id) ON DELETE CASCADE,
+    CONSTRAINT campaign_daily_sends_reserved_non_negative CHECK (reserved >= 0)
+);
+
+-- The earliest instant a sender's next email may go: consecutive sends of
+-- one sender are spaced by a small random interval, across all daemons.
+CREATE TABLE IF NOT EXISTS outreach.sender_pacing (
+    organisation_id uuid          NOT NULL,
+    from_email      public.citext NOT NULL,
+    next_send_at    timestamptz   NOT NULL,
+    created_at      timestamptz   NOT NULL DEFAULT now(),
+    updated_at      timestamptz   NOT NULL DEFAULT now(),
+    CONSTRAINT sender_pacing_pkey PRIMARY KEY (organisation_id, from_email),
+    CONSTRAINT sender_pacing_organisation_fkey FOREIGN KEY (organisation_id)
+        REFERENCES iam.organisations (id) ON DELETE CASCADE
+);
+
+CREATE OR REPLACE TRIGGER campaign_daily_sends_touch_updated_at BEFORE UPDATE ON outreach.campaign_daily_sends
+    FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+CREATE OR REPLACE TRIGGER sender_pacing_touch_updated_at BEFORE UPDATE ON outreach.sender_pacing
+    FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+-- New enrollments: enqueue the next step (normally step 1) of every active
+-- enrollment of an active campaign. Statement-level, so a bulk import is one
+-- INSERT ... SELECT. The task is due at the enrollment's next_run_at when the
+-- app set one, else at its created_at.
+CREATE OR REPLACE FUNCTION outreach.enqueue_new_enrollments() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
+    SELECT n.organisation_id, n.campaign_id, n.id, s.id, coalesce(n.next_run_at, n.created_at)
+    FROM new_enrollments n
+    JOIN outreach.campaigns c
+      ON c.organisation_id = n.organisation_id AND c.id = n.campaign_id AND c.status = 'active'
+    JOIN LATERAL (
+        SELECT ws.id FROM outreach.workflow_steps ws
+        WHERE ws.organisation_id = n.organisation_id AND ws.campaign_id = n.campaign_id
+          AND ws.step_order > n.current_step_order
+        ORDER BY ws.step_order LIMIT 1) s ON true
+    WHERE n.status = 'active'
+    ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
+    DO NOTHING;
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER campaign_enrollments_enqueue
+    AFTER INSERT ON outreach.campaign_enrollments
+    REFERENCING NEW TABLE AS new_enrollments
+    FOR EACH STATEMENT EXECUTE FUNCTION outreach.enqueue_new_enrollments();
+
+-- An enrollment that stops being active (replied, bounced, unsubscribed,
+-- removed, paused, failed or completed by the app) loses its pending tasks,
+-- with the reason; one that becomes active again gets its next step.
+CREATE OR REPLACE FUNCTION outreach.sync_enrollment_tasks() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.status <> 'active' THEN
+        UPDATE outreach.tasks
+        SET status = 'cancelled', finished_at = now(),
+            last_error = 'cancelled: enrollment is now ' || NEW.status
+        WHERE organisation_id = NEW.organisation_id AND enrollment_id = NEW.id AND status = 'pending';
+    ELSE
+        INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
+        SELECT NEW.organisation_id, NEW.campaign_id, NEW.id, ws.id, now()
+        FROM outreach.campaigns c
+        JOIN outreach.workflow_steps ws
+          ON ws.organisation_id = c.organisation_id AND ws.campaign_id = c.id
+        WHERE c.organisation_id = NEW.organisation_id AND c.id = NEW.campaign_id AND c.status = 'active'
+          AND ws.step_order > NEW.current_step_order
+        ORDER BY ws.step_order LIMIT 1
+        ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
+        DO NOTHING;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER campaign_enrollments_sync_tasks
+    AFTER UPDATE OF status ON outreach.campaign_enrollments
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status)
+    EXECUTE FUNCTION outreach.sync_enrollment_tasks();
+
+-- A campaign that becomes active (launched, or resumed) enqueues its active
+-- enrollments that have no open task yet and steps left. Tasks that fell due
+-- while it was paused stay as they are: the daemon's windows, daily limit and
+-- sender pacing decide when they go, so a resume is never a burst.
+CREATE OR REPLACE FUNCTION outreach.enqueue_activated_campaign() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
+    SELECT e.organisation_id, e.campaign_id, e.id, s.id, now()
+    FROM outreach.campaign_enrollments e
+    JOIN LATERAL (
+        SELECT ws.id FROM outreach.workflow_steps ws
+        WHERE ws.organisation_id = e.organisation_id AND ws.campaign_id = e.campaign_id
+          AND ws.step_order > e.current_step_order
+        ORDER BY ws.step_order LIMIT 1) s ON true
+    WHERE e.organisation_id = NEW.organisation_id AND e.campaign_id = NEW.id AND e.status = 'active'
+    ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
+    DO NOTHING;
+    PERFORM pg_notify('prospectflow_tasks', '');
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER campaigns_enqueue_on_activate
+    AFTER UPDATE OF status ON outreach.campaigns
+    FOR EACH ROW WHEN (NEW.status = 'active' AND OLD.status IS DISTINCT FROM 'active')
+    EXECUTE FUNCTION outreach.enqueue_activated_campaign();
+
+-- A reply (an inbound message) ends its enrollment; a bounce too.
+CREATE OR REPLACE FUNCTION outreach.stop_enrollment_on_event() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    new_status text := CASE WHEN NEW.direction = 'inbound' THEN 'replied' ELSE 'bounced' END;
+BEGIN
+    UPDATE outreach.campaign_enrollments
+    SET status = new_status, finished_at = now(),
+        last_error = CASE WHEN new_status = 'replied' THEN NULL
+                          ELSE 'bounced: ' || coalesce(NEW.last_error, 'message ' || NEW.id || ' bounced') END
+    WHERE organisation_id = NEW.organisation_id AND id = NEW.enrollment_id
+      AND status IN ('active', 'paused');
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER messages_reply_stops_enrollment
+    AFTER INSERT ON outreach.messages
+    FOR EACH ROW WHEN (NEW.direction = 'inbound')
+    EXECUTE FUNCTION outreach.stop_enrollment_on_event();
+CREATE OR REPLACE TRIGGER messages_bounce_stops_enrollment
+    AFTER UPDATE OF status ON outreach.messages
+    FOR EACH ROW WHEN (NEW.status = 'bounced' AND OLD.status IS DISTINCT FROM 'bounced')
+    EXECUTE FUNCTION outreach.stop_enrollment_on_event();
+
+-- Wake idle daemons (LISTEN prospectflow_tasks) when a task becomes due now.
+-- PostgreSQL folds identical notifications of one transaction into one.
+CREATE OR REPLACE FUNCTION outreach.notify_due_tasks() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM changed_tasks WHERE status = 'pending' AND run_at <= now()) THEN
+        PERFORM pg_notify('prospectflow_tasks', '');
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE TRIGGER tasks_notify_due_on_insert
+    AFTER INSERT ON outreach.tasks REFERENCING NEW TABLE AS changed_tasks
+    FOR EACH STATEMENT EXECUTE FUNCTION outreach.notify_due_tasks();
+CREATE OR REPLACE TRIGGER tasks_notify_due_on_update
+    AFTER UPDATE ON outreach.tasks REFERENCING NEW TABLE AS changed_tasks
+    FOR EACH STATEMENT EXECUTE FUNCTION outreach.notify_due_tasks();
