@@ -10,6 +10,7 @@ struct DatabaseConfig {
     std::string url;  // secret: from url, url_file or PROSPECTFLOW_DATABASE_URL
     bool migrate_on_start = false;
     int connect_timeout_seconds = 10;
+    bool prepared_statements = true;
 };
 
 struct SchedulerConfig {
@@ -18,10 +19,18 @@ struct SchedulerConfig {
     int poll_interval_ms = 1000;
     int lease_seconds = 300;
     bool notify = true;
+    std::string unknown_outcome = "hold";  // or "resend"
+    int retry_base_ms = 30000;
+    int retry_max_ms = 3600000;
+    int shutdown_timeout_seconds = 30;
+    long long seed = 0;  // 0: seeded from the clock at start
 };
 
 struct SendConfig {
     std::string adapter = "file";
+    int spacing_min_ms = 1000;
+    int spacing_max_ms = 4000;
+    std::string message_id_domain;  // empty: the sender's domain
 };
 
 struct FileAdapterConfig {

@@ -149,6 +149,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         }
         s.read("migrate_on_start", config.database.migrate_on_start);
         s.read("connect_timeout_seconds", config.database.connect_timeout_seconds, 1, 3600);
+        s.read("prepared_statements", config.database.prepared_statements);
         s.finish();
     }
     {
@@ -158,12 +159,28 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         s.read("poll_interval_ms", config.scheduler.poll_interval_ms, 10, 3600000);
         s.read("lease_seconds", config.scheduler.lease_seconds, 5, 86400);
         s.read("notify", config.scheduler.notify);
+        s.read_choice("unknown_outcome", config.scheduler.unknown_outcome, {"hold", "resend"});
+        s.read("retry_base_ms", config.scheduler.retry_base_ms, 1, 86400000);
+        s.read("retry_max_ms", config.scheduler.retry_max_ms, 1, 604800000);
+        if (config.scheduler.retry_max_ms < config.scheduler.retry_base_ms)
+            s.fail("retry_max_ms", "must be at least scheduler.retry_base_ms");
+        s.read("shutdown_timeout_seconds", config.scheduler.shutdown_timeout_seconds, 1, 3600);
+        if (const auto* node = s.get("seed")) {
+            if (!node->is_integer())
+                s.fail("seed", "expected an integer, found " + type_name(*node));
+            config.scheduler.seed = node->value<long long>().value();
+        }
         s.finish();
     }
     {
         auto s = top.section("send");
         // smtp and http arrive with the email work; until then they are refused here.
         s.read_choice("adapter", config.send.adapter, {"file", "log"});
+        s.read("spacing_min_ms", config.send.spacing_min_ms, 0, 3600000);
+        s.read("spacing_max_ms", config.send.spacing_max_ms, 0, 3600000);
+        if (config.send.spacing_max_ms < config.send.spacing_min_ms)
+            s.fail("spacing_max_ms", "must be at least send.spacing_min_ms");
+        s.read("message_id_domain", config.send.message_id_domain);
         s.finish();
     }
     {

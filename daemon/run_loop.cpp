@@ -17,6 +17,7 @@
 #include "daemon/logging.hpp"
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
+#include "scheduler/engine.hpp"
 
 namespace pf::daemon {
 namespace {
@@ -57,6 +58,27 @@ bool schema_is_ready(pqxx::connection& connection, bool migrate_on_start) {
     return plan.problems.empty() && plan.pending.empty();
 }
 
+scheduler::EngineOptions engine_options(const Config& config, const std::string& instance) {
+    scheduler::EngineOptions o;
+    o.settings.instance_id = instance;
+    o.settings.batch_size = config.scheduler.batch_size;
+    o.settings.lease_seconds = config.scheduler.lease_seconds;
+    o.settings.unknown_outcome = config.scheduler.unknown_outcome == "resend"
+                                     ? scheduler::UnknownOutcomePolicy::resend
+                                     : scheduler::UnknownOutcomePolicy::hold;
+    o.settings.backoff.base = std::chrono::milliseconds(config.scheduler.retry_base_ms);
+    o.settings.backoff.cap = std::chrono::milliseconds(config.scheduler.retry_max_ms);
+    o.settings.spacing_min = std::chrono::milliseconds(config.send.spacing_min_ms);
+    o.settings.spacing_max = std::chrono::milliseconds(config.send.spacing_max_ms);
+    o.settings.message_id_domain = config.send.message_id_domain;
+    o.database_url = config.database.url;
+    o.workers = config.scheduler.workers;
+    o.poll_interval = std::chrono::milliseconds(config.scheduler.poll_interval_ms);
+    o.notify = config.scheduler.notify;
+    o.prepared_statements = config.database.prepared_statements;
+    return o;
+}
+
 }  // namespace
 
 int run_daemon(Config config, std::optional<std::filesystem::path> config_path) {
@@ -64,20 +86,22 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     const auto instance = instance_id();
     spdlog::info("prospectflowd {} starting, instance {}", build_info::version, instance);
 
-    std::unique_ptr<pqxx::connection> connection;
-    try {
-        connection = db::connect(config.database.url);
-    } catch (const db::DatabaseUnavailable& e) {
-        spdlog::error("{}", e.what());
-        return kExitUnavailable;
-    }
-    spdlog::info("connected to {}", db::redact_database_url(config.database.url));
-
-    try {
-        if (!schema_is_ready(*connection, config.database.migrate_on_start)) return kExitFailure;
-    } catch (const db::MigrationError& e) {
-        spdlog::error("{}", e.what());
-        return kExitFailure;
+    {
+        std::unique_ptr<pqxx::connection> connection;
+        try {
+            connection = db::connect(config.database.url);
+        } catch (const db::DatabaseUnavailable& e) {
+            spdlog::error("{}", e.what());
+            return kExitUnavailable;
+        }
+        spdlog::info("connected to {}", db::redact_database_url(config.database.url));
+        try {
+            if (!schema_is_ready(*connection, config.database.migrate_on_start))
+                return kExitFailure;
+        } catch (const db::MigrationError& e) {
+            spdlog::error("{}", e.what());
+            return kExitFailure;
+        }
     }
 
     std::unique_ptr<adapters::SendAdapter> adapter;
@@ -88,10 +112,16 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
         return kExitConfig;
     }
 
+    scheduler::SystemClock clock;
+    const auto seed =
+        config.scheduler.seed != 0
+            ? static_cast<std::uint64_t>(config.scheduler.seed)
+            : static_cast<std::uint64_t>(clock.now().time_since_epoch().count()) ^ ::getpid();
+    scheduler::RandomSource random(seed);
+    scheduler::Engine engine(engine_options(config, instance), *adapter, clock, random);
+
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-    int exit_code = kExitOk;
-
     std::function<void()> wait_for_signal = [&] {
         signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
             if (ec) return;
@@ -119,36 +149,41 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     };
     wait_for_signal();
 
-    // The engine (claiming outreach.tasks) is not built yet: the loop keeps
-    // the connection checked and says so, nothing more.
-    boost::asio::steady_timer heartbeat(io);
-    std::function<void()> schedule_heartbeat = [&] {
-        heartbeat.expires_after(std::chrono::milliseconds(config.scheduler.poll_interval_ms));
-        heartbeat.async_wait([&](const boost::system::error_code& ec) {
+    // A status line now and then: what the engine has done so far.
+    boost::asio::steady_timer report(io);
+    std::function<void()> schedule_report = [&] {
+        report.expires_after(std::chrono::seconds(30));
+        report.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
-            try {
-                pqxx::nontransaction tx(*connection);
-                const auto due = tx.exec(
-                                       "SELECT count(*) FROM outreach.tasks WHERE status = "
-                                       "'pending' AND run_at <= now()")[0][0]
-                                     .as<long long>();
-                spdlog::debug("idle: {} task(s) due; this build does not claim tasks", due);
-            } catch (const pqxx::broken_connection& e) {
-                spdlog::error("lost the database connection: {}", e.what());
-                exit_code = kExitUnavailable;
-                io.stop();
-                return;
-            }
-            schedule_heartbeat();
+            const auto& c = engine.counters();
+            spdlog::info(
+                "engine: {} claimed, {} sent, {} skipped, {} deferred, {} retried, {} failed, {} "
+                "held",
+                c.claimed.load(), c.sent.load(), c.skipped.load(), c.deferred.load(),
+                c.retried.load(), c.failed.load(), c.held.load());
+            schedule_report();
         });
     };
-    schedule_heartbeat();
+    schedule_report();
 
-    spdlog::info("ready: instance {}, adapter {}, {} worker(s), poll every {} ms", instance,
-                 adapter->name(), config.scheduler.workers, config.scheduler.poll_interval_ms);
+    engine.start();
+    spdlog::info("ready: instance {}, adapter {}, {} worker(s), batches of {}, {}", instance,
+                 adapter->name(), config.scheduler.workers, config.scheduler.batch_size,
+                 config.scheduler.notify ? "LISTEN/NOTIFY and polling" : "polling only");
     io.run();
-    spdlog::info("stopped");
-    return exit_code;
+
+    // Stop claiming, let in-flight batches finish, give back what is left.
+    engine.stop();
+    const bool clean = engine.join(std::chrono::seconds(config.scheduler.shutdown_timeout_seconds));
+    if (!clean) {
+        spdlog::warn("shutdown timeout of {} s passed with work in flight; its leases will expire",
+                     config.scheduler.shutdown_timeout_seconds);
+    }
+    if (const auto released = engine.release_own_leases())
+        spdlog::info("gave back {} unfinished lease(s)", released);
+    const auto& c = engine.counters();
+    spdlog::info("stopped: {} claimed, {} sent", c.claimed.load(), c.sent.load());
+    return kExitOk;
 }
 
 }  // namespace pf::daemon

@@ -6,6 +6,17 @@
 -- it sets an enrollment's status (or records a reply) and its pending tasks
 -- are cancelled here. The daemon never has to be called.
 
+-- Exact conversions between timestamptz and microseconds since the epoch:
+-- the daemon passes its own clock's time (virtual in tests) as a bigint.
+CREATE OR REPLACE FUNCTION public.pf_from_micros(micros bigint) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT timestamptz 'epoch' + micros * interval '1 microsecond';
+$$;
+CREATE OR REPLACE FUNCTION public.pf_micros(t timestamptz) RETURNS bigint
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT (extract(epoch FROM t) * 1000000)::bigint;
+$$;
+
 -- Sends reserved per campaign and campaign-local day against
 -- campaigns.daily_send_limit. The daemon reserves a slot (row lock, one
 -- UPDATE) before it hands a message over, so several daemons together never
@@ -170,3 +181,18 @@ CREATE OR REPLACE TRIGGER tasks_notify_due_on_insert
 CREATE OR REPLACE TRIGGER tasks_notify_due_on_update
     AFTER UPDATE ON outreach.tasks REFERENCING NEW TABLE AS changed_tasks
     FOR EACH STATEMENT EXECUTE FUNCTION outreach.notify_due_tasks();
+
+-- Databases that had enrollments before these triggers: enqueue the next
+-- step of every active enrollment of an active campaign that has none open.
+INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
+SELECT e.organisation_id, e.campaign_id, e.id, s.id, coalesce(e.next_run_at, now())
+FROM outreach.campaign_enrollments e
+JOIN outreach.campaigns c ON c.organisation_id = e.organisation_id AND c.id = e.campaign_id AND c.status = 'active'
+JOIN LATERAL (
+    SELECT ws.id FROM outreach.workflow_steps ws
+    WHERE ws.organisation_id = e.organisation_id AND ws.campaign_id = e.campaign_id
+      AND ws.step_order > e.current_step_order
+    ORDER BY ws.step_order LIMIT 1) s ON true
+WHERE e.status = 'active'
+ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
+DO NOTHING;

@@ -1,5 +1,7 @@
 -- Demo data for the embedded default (scripts/run-demo). Idempotent: fixed
 -- ids and ON CONFLICT DO NOTHING, so loading it twice changes nothing.
+-- The active campaign sends at any hour of any day, so the demo shows sends
+-- whenever it is run; the draft one keeps office hours.
 -- Companies are fictitious; their SIRENs are made up but pass the Luhn check.
 \set ON_ERROR_STOP 1
 BEGIN;
@@ -72,7 +74,7 @@ ON CONFLICT DO NOTHING;
 INSERT INTO outreach.campaigns (organisation_id, id, name, status, timezone, send_window_start, send_window_end,
                                 send_days, daily_send_limit, from_email, from_name, reply_to, track_opens) VALUES
     ('11111111-1111-4111-8111-111111111111', '11111111-0000-4000-8000-000000000a01', 'Rentrée PME Auvergne-Rhône-Alpes', 'active',
-     'Europe/Paris', '09:00', '18:00', '{1,2,3,4,5}', 50,
+     'Europe/Paris', '00:00', '24:00', '{1,2,3,4,5,6,7}', 50,
      'camille.roux@atelier-prospect.example', 'Camille Roux', 'camille.roux@atelier-prospect.example', true),
     ('22222222-2222-4222-8222-222222222222', '22222222-0000-4000-8000-000000000a01', 'Bretagne industrie', 'draft',
      'Europe/Paris', '08:30', '17:30', '{2,3,4}', 20,

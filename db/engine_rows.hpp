@@ -1,0 +1,144 @@
+#pragma once
+// Rows the engine reads and writes, as plain structs. Times are microseconds
+// since the Unix epoch (the scheduler's TimePoint), ids are UUID text.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pf::db {
+
+using Micros = std::int64_t;
+
+struct VariantRow {
+    std::string id;
+    std::string label;
+    int weight = 1;
+    std::string prompt_id;
+    std::string subject_template;
+    std::string body_template;
+};
+
+// A claimed step task with everything needed to run it, read in the claim's
+// own statement.
+struct ClaimedStep {
+    std::string organisation_id, task_id, campaign_id, enrollment_id, step_id;
+    Micros run_at = 0;
+    int attempts = 0, max_attempts = 1;
+
+    std::string enrollment_status;
+    int current_step_order = 0;
+
+    std::string campaign_status, campaign_name, campaign_timezone;
+    int window_start_minutes = 0, window_end_minutes = 0;
+    std::vector<int> send_days;
+    int daily_send_limit = 0;
+    std::string from_email, from_name, reply_to;
+
+    bool step_exists = false;
+    int step_order = 0;
+    std::string condition;
+    bool thread_with_previous = false;
+    std::string step_prompt_id, step_subject_template, step_body_template;
+    std::optional<std::string> next_step_id;
+    int next_step_delay_seconds = 0;
+
+    std::string first_name, last_name, person_email, person_timezone;
+    std::string position_title, position_email, email_status;
+    std::string company_name, company_siren, company_naf_code, company_domain;
+
+    // The stored A/B assignment for this step, if any, with its prompt.
+    std::optional<std::string> assigned_variant_id;
+    std::string assigned_label, assigned_prompt_id, assigned_subject_template,
+        assigned_body_template;
+    // Else the experiment that applies now, if any.
+    std::optional<std::string> experiment_id;
+    std::string experiment_status;
+    std::optional<std::string> winner_variant_id;
+    std::vector<VariantRow> variants;
+
+    // The outbound message already written for this step, if any.
+    std::optional<std::string> message_id;
+    std::string message_status;
+
+    bool replied = false, opened = false;
+    std::optional<std::string> thread_root_message_id;  // RFC Message-ID of step 1's email
+    std::string thread_root_subject;
+};
+
+struct VariantChoice {
+    std::string organisation_id, enrollment_id, step_id, experiment_id, variant_id;
+};
+
+// A message about to be handed to an adapter.
+struct OutboundDraft {
+    std::string organisation_id, campaign_id, enrollment_id, step_id;
+    std::optional<std::string> variant_id;
+    std::string prompt_id;
+    std::string from_email, to_email, subject, body;
+    std::optional<std::string> in_reply_to;
+    std::string cap_zone;   // the campaign's zone: the daily limit's local day
+    std::string local_day;  // YYYY-MM-DD in cap_zone
+};
+
+struct WrittenMessage {
+    std::string organisation_id, enrollment_id, step_id, message_id, rfc_message_id;
+    std::string from_email, to_email, subject, body;
+    std::optional<std::string> in_reply_to;
+};
+
+struct DailyCapRequest {
+    std::string organisation_id, campaign_id, local_day;
+    int wanted = 0;
+};
+
+struct DailyCapGrant {
+    std::string organisation_id, campaign_id, local_day;
+    int granted = 0;
+};
+
+struct SenderSlot {
+    std::string organisation_id, from_email;
+    Micros next_send_at = 0;
+};
+
+// What happened to one task, written back in the finishing transaction.
+struct TaskOutcome {
+    std::string organisation_id, task_id;
+    std::string status;  // pending, succeeded, failed, cancelled
+    std::optional<Micros> run_at;
+    int attempts_delta = 0;  // -1 gives back the attempt the claim counted
+    std::optional<std::string> last_error;
+};
+
+struct MessageOutcome {
+    std::string organisation_id, message_id;
+    std::string status;  // sent, failed
+    std::optional<Micros> sent_at;
+    std::string provider_message_id;
+    std::optional<std::string> last_error;
+};
+
+struct EnrollmentOutcome {
+    std::string organisation_id, enrollment_id;
+    std::string status;  // active, completed, failed
+    int step_order = 0;
+    std::optional<Micros> next_run_at;
+    std::optional<std::string> last_error;
+};
+
+struct NextTask {
+    std::string organisation_id, campaign_id, enrollment_id, step_id;
+    Micros run_at = 0;
+};
+
+struct FinishBatch {
+    std::vector<TaskOutcome> tasks;
+    std::vector<MessageOutcome> messages;
+    std::vector<EnrollmentOutcome> enrollments;
+    std::vector<NextTask> next_tasks;
+    std::vector<DailyCapRequest> released_caps;  // slots of failed sends given back
+};
+
+}  // namespace pf::db

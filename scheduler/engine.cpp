@@ -1,0 +1,155 @@
+#include "scheduler/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <pqxx/pqxx>
+
+#include "db/connection.hpp"
+#include "db/engine_store.hpp"
+
+namespace pf::scheduler {
+namespace {
+
+constexpr const char* kChannel = "prospectflow_tasks";
+
+class WakeOnNotify final : public pqxx::notification_receiver {
+  public:
+    WakeOnNotify(pqxx::connection_base& connection, std::function<void()> wake)
+        : pqxx::notification_receiver(connection, kChannel), wake_(std::move(wake)) {}
+    void operator()(const std::string&, int) override { wake_(); }
+
+  private:
+    std::function<void()> wake_;
+};
+
+}  // namespace
+
+Engine::Engine(EngineOptions options, adapters::SendAdapter& adapter, const Clock& clock,
+               RandomSource& random)
+    : options_(std::move(options)), adapter_(adapter), clock_(clock), random_(random) {}
+
+Engine::~Engine() {
+    stop();
+    if (listener_.joinable()) listener_.join();
+    if (pool_ && running_.load() == 0) pool_->join();
+    // Workers still running past the shutdown timeout keep the pool alive:
+    // the process is about to exit and their leases will expire.
+    if (pool_ && running_.load() != 0) (void)pool_.release();
+}
+
+void Engine::start() {
+    pool_ = std::make_unique<boost::asio::thread_pool>(static_cast<std::size_t>(options_.workers));
+    running_ = options_.workers;
+    for (int i = 0; i < options_.workers; ++i)
+        boost::asio::post(*pool_, [this, i] { worker_loop(i); });
+    if (options_.notify) listener_ = std::thread([this] { listen_loop(); });
+}
+
+void Engine::stop() {
+    stopping_ = true;
+    wake_all();
+}
+
+bool Engine::join(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return finished_.wait_for(lock, timeout, [this] { return running_.load() == 0; });
+}
+
+std::size_t Engine::release_own_leases() {
+    try {
+        auto connection = db::connect(options_.database_url);
+        db::EngineStore store(*connection, false);
+        return store.release_leases(options_.settings.instance_id);
+    } catch (const std::exception& e) {
+        spdlog::error("could not give back leases at shutdown (they will expire): {}", e.what());
+        return 0;
+    }
+}
+
+void Engine::wake_all() {
+    {
+        std::lock_guard lock(mutex_);
+        ++wake_generation_;
+    }
+    wake_.notify_all();
+}
+
+void Engine::idle_wait(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    const auto generation = wake_generation_;
+    wake_.wait_for(lock, timeout,
+                   [&] { return stopping_.load() || wake_generation_ != generation; });
+}
+
+void Engine::listen_loop() {
+    auto backoff = std::chrono::milliseconds(200);
+    while (!stopping_) {
+        try {
+            auto connection = db::connect(options_.database_url);
+            WakeOnNotify receiver(*connection, [this] { wake_all(); });
+            backoff = std::chrono::milliseconds(200);
+            spdlog::debug("listening on channel {}", kChannel);
+            while (!stopping_) connection->await_notification(0, 200000);
+        } catch (const std::exception& e) {
+            if (stopping_) break;
+            spdlog::warn("notification listener: {}; polling until it reconnects", e.what());
+            idle_wait(backoff);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+        }
+    }
+}
+
+void Engine::worker_loop(int index) {
+    const auto janitor_every =
+        std::chrono::seconds(std::max(1, options_.settings.lease_seconds / 4));
+    auto next_janitor = std::chrono::steady_clock::now() + std::chrono::milliseconds(100 * index);
+    auto backoff = std::chrono::milliseconds(200);
+    while (!stopping_) {
+        try {
+            auto connection = db::connect(options_.database_url);
+            db::EngineStore store(*connection, options_.prepared_statements);
+            StepRunner runner(store, adapter_, clock_, random_, options_.settings, counters_);
+            backoff = std::chrono::milliseconds(200);
+            while (!stopping_) {
+                ++busy_;
+                std::size_t claimed = 0;
+                try {
+                    claimed = runner.run_batch(&stopping_);
+                } catch (...) {
+                    --busy_;
+                    throw;
+                }
+                --busy_;
+                if (std::chrono::steady_clock::now() >= next_janitor) {
+                    next_janitor = std::chrono::steady_clock::now() + janitor_every;
+                    if (const auto rescued = store.rescue_expired_leases(to_micros(clock_.now())))
+                        spdlog::warn(
+                            "janitor: {} task(s) had an expired lease and are claimable again",
+                            rescued);
+                }
+                if (claimed > 0) continue;  // more may be due; SKIP LOCKED may have passed some
+                auto wait = options_.poll_interval;
+                if (const auto next = store.next_due(to_micros(clock_.now()))) {
+                    const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        from_micros(*next) - clock_.now());
+                    wait = std::clamp(until, std::chrono::milliseconds(1), wait);
+                }
+                idle_wait(wait);
+            }
+        } catch (const std::exception& e) {
+            if (stopping_) break;
+            spdlog::error("worker {}: {}; retrying in {} ms", index, e.what(), backoff.count());
+            idle_wait(backoff);
+            backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+        }
+    }
+    {
+        std::lock_guard lock(mutex_);
+        --running_;
+    }
+    finished_.notify_all();
+}
+
+}  // namespace pf::scheduler

@@ -1,0 +1,79 @@
+#pragma once
+// The engine's threads: a pool of workers (Boost.Asio thread_pool), each with
+// its own connection and StepRunner, claiming batch after batch while there is
+// work; idle workers sleep until a NOTIFY on 'prospectflow_tasks', the next
+// due task or the poll interval, whichever comes first. With notify off (for
+// PgBouncer in transaction pooling) polling alone wakes them. Each worker also
+// rescues expired leases now and then (the janitor's job, shared).
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "adapters/send_adapter.hpp"
+#include "scheduler/clock.hpp"
+#include "scheduler/random_source.hpp"
+#include "scheduler/step_runner.hpp"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace pf::scheduler {
+
+struct EngineOptions {
+    EngineSettings settings;
+    std::string database_url;
+    int workers = 4;
+    std::chrono::milliseconds poll_interval{1000};
+    bool notify = true;
+    bool prepared_statements = true;
+};
+
+class Engine {
+  public:
+    Engine(EngineOptions options, adapters::SendAdapter& adapter, const Clock& clock,
+           RandomSource& random);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    void start();
+    // Stop claiming; workers finish the batch in hand.
+    void stop();
+    // Waits for the workers; false when the timeout passed first.
+    bool join(std::chrono::milliseconds timeout);
+    // Gives back this instance's leases still running (after join).
+    std::size_t release_own_leases();
+
+    const EngineCounters& counters() const { return counters_; }
+    int busy_workers() const { return busy_.load(); }
+
+  private:
+    void worker_loop(int index);
+    void listen_loop();
+    void wake_all();
+    void idle_wait(std::chrono::milliseconds timeout);
+
+    EngineOptions options_;
+    adapters::SendAdapter& adapter_;
+    const Clock& clock_;
+    RandomSource& random_;
+    EngineCounters counters_;
+
+    std::atomic<bool> stopping_{false};
+    std::atomic<int> busy_{0};
+    std::atomic<int> running_{0};
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::uint64_t wake_generation_ = 0;
+    std::condition_variable finished_;
+
+    std::unique_ptr<boost::asio::thread_pool> pool_;
+    std::thread listener_;
+};
+
+}  // namespace pf::scheduler

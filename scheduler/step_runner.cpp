@@ -1,0 +1,464 @@
+#include "scheduler/step_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "adapters/mime_message.hpp"
+#include "adapters/template_renderer.hpp"
+#include "scheduler/ab_assignment.hpp"
+#include "scheduler/send_window.hpp"
+
+namespace pf::scheduler {
+
+std::int64_t to_micros(TimePoint t) {
+    return t.time_since_epoch().count();
+}
+TimePoint from_micros(std::int64_t micros) {
+    return TimePoint{std::chrono::microseconds{micros}};
+}
+
+namespace {
+
+using db::ClaimedStep;
+
+std::string format_day(date::local_days day) {
+    return date::format("%F", day);
+}
+
+// One claimed task on its way through the batch.
+struct Work {
+    const ClaimedStep* step = nullptr;
+    SendWindow window;  // the recipient's
+    const date::time_zone* campaign_zone = nullptr;
+    std::string recipient;
+    std::optional<std::string> variant_id;
+    std::string variant_label, prompt_id, subject_template, body_template;
+    std::string subject, body;
+    std::optional<std::string> in_reply_to;
+    bool done = false;  // an outcome is recorded
+};
+
+class BatchOutcomes {
+  public:
+    explicit BatchOutcomes(EngineCounters& counters) : counters_(counters) {}
+
+    void task(const ClaimedStep& s, std::string status, std::optional<TimePoint> run_at,
+              int attempts_delta, std::optional<std::string> reason) {
+        batch.tasks.push_back(
+            {s.organisation_id, s.task_id, std::move(status),
+             run_at ? std::optional<db::Micros>(to_micros(*run_at)) : std::nullopt, attempts_delta,
+             std::move(reason)});
+    }
+
+    // The step is done (sent or skipped): move the enrollment on and enqueue
+    // what follows, or complete it after its last step.
+    void advance(const Work& w, TimePoint at, std::optional<std::string> reason) {
+        const auto& s = *w.step;
+        task(s, "succeeded", std::nullopt, 0, std::move(reason));
+        if (s.next_step_id) {
+            const auto next =
+                next_step_time(at, std::chrono::seconds(s.next_step_delay_seconds), w.window);
+            batch.enrollments.push_back({s.organisation_id, s.enrollment_id, "active", s.step_order,
+                                         to_micros(next), std::nullopt});
+            batch.next_tasks.push_back({s.organisation_id, s.campaign_id, s.enrollment_id,
+                                        *s.next_step_id, to_micros(next)});
+        } else {
+            batch.enrollments.push_back({s.organisation_id, s.enrollment_id, "completed",
+                                         s.step_order, std::nullopt, std::nullopt});
+        }
+    }
+
+    void fail_enrollment(const ClaimedStep& s, const std::string& reason) {
+        task(s, "failed", std::nullopt, 0, reason);
+        batch.enrollments.push_back({s.organisation_id, s.enrollment_id, "failed",
+                                     s.current_step_order, std::nullopt, reason});
+        counters_.failed++;
+        spdlog::warn("enrollment {} failed at step {}: {}", s.enrollment_id, s.step_order, reason);
+    }
+
+    db::FinishBatch batch;
+
+  private:
+    EngineCounters& counters_;
+};
+
+adapters::TemplateVariables variables_of(const ClaimedStep& s, const std::string& recipient,
+                                         const std::string& variant_label) {
+    adapters::TemplateVariables v{
+        {"person.first_name", s.first_name},
+        {"person.last_name", s.last_name},
+        {"person.full_name", s.first_name + " " + s.last_name},
+        {"person.email", recipient},
+        {"position.title", s.position_title},
+        {"position.email", s.position_email},
+        {"company.name", s.company_name},
+        {"company.siren", s.company_siren},
+        {"company.naf_code", s.company_naf_code},
+        {"company.domain", s.company_domain},
+        {"campaign.name", s.campaign_name},
+        {"sender.name", s.from_name},
+        {"sender.email", s.from_email},
+        {"step.order", std::to_string(s.step_order)},
+        {"variant.label", variant_label},
+    };
+    return v;
+}
+
+}  // namespace
+
+StepRunner::StepRunner(db::EngineStore& store, adapters::SendAdapter& adapter, const Clock& clock,
+                       RandomSource& random, const EngineSettings& settings,
+                       EngineCounters& counters)
+    : store_(store),
+      adapter_(adapter),
+      clock_(clock),
+      random_(random),
+      settings_(settings),
+      counters_(counters) {}
+
+std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
+    const auto now = clock_.now();
+    const auto claimed = store_.claim(to_micros(now), settings_.batch_size, settings_.instance_id,
+                                      settings_.lease_seconds);
+    if (claimed.empty()) return 0;
+    counters_.claimed += claimed.size();
+
+    BatchOutcomes out(counters_);
+    std::vector<Work> work(claimed.size());
+    std::vector<Work*> sends;
+
+    // 1. Plan every task.
+    for (std::size_t i = 0; i < claimed.size(); ++i) {
+        auto& w = work[i];
+        const auto& s = claimed[i];
+        w.step = &s;
+        try {
+            w.campaign_zone = find_time_zone(s.campaign_timezone);
+            w.window.zone =
+                s.person_timezone.empty() ? w.campaign_zone : find_time_zone(s.person_timezone);
+            w.window.start = std::chrono::minutes(s.window_start_minutes);
+            w.window.end = std::chrono::minutes(s.window_end_minutes);
+            w.window.weekdays = weekday_mask(s.send_days);
+        } catch (const std::exception& e) {
+            out.fail_enrollment(s, std::string("bad sending window: ") + e.what());
+            w.done = true;
+            continue;
+        }
+        StepSituation situation;
+        situation.enrollment_status = s.enrollment_status;
+        situation.campaign_status = s.campaign_status;
+        situation.step_exists = s.step_exists;
+        situation.condition = parse_condition(s.condition).value_or(StepCondition::always);
+        situation.replied = s.replied;
+        situation.opened = s.opened;
+        situation.existing = parse_message_status(s.message_status).value_or(ExistingMessage::none);
+        situation.unknown_outcome = settings_.unknown_outcome;
+        situation.now = now;
+        situation.window = w.window;
+        const auto plan = plan_step(situation);
+
+        switch (plan.action) {
+            case StepAction::send:
+                sends.push_back(&w);
+                continue;
+            case StepAction::skip:
+                out.advance(w, now, plan.reason);
+                counters_.skipped++;
+                spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
+                             plan.reason);
+                break;
+            case StepAction::already_sent:
+                out.advance(w, now, plan.reason);
+                spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
+                             plan.reason);
+                break;
+            case StepAction::cancel:
+                out.task(s, "cancelled", std::nullopt, 0, "cancelled: " + plan.reason);
+                counters_.cancelled++;
+                break;
+            case StepAction::release:
+                out.task(s, "pending", std::nullopt, -1, plan.reason);
+                counters_.released++;
+                break;
+            case StepAction::hold:
+                out.task(s, "failed", std::nullopt, 0, plan.reason);
+                counters_.held++;
+                spdlog::warn("enrollment {} step {}: held for an operator: {}", s.enrollment_id,
+                             s.step_order, plan.reason);
+                break;
+            case StepAction::defer:
+                out.task(s, "pending", plan.run_at, -1, "deferred: " + plan.reason);
+                counters_.deferred++;
+                break;
+        }
+        w.done = true;
+    }
+
+    // 2. Variants: the stored one, else the winner of a concluded
+    // experiment, else a stable weighted pick, stored on first use.
+    std::vector<db::VariantChoice> wanted;
+    for (auto* w : sends) {
+        const auto& s = *w->step;
+        if (s.assigned_variant_id || !s.experiment_id || s.variants.empty()) continue;
+        std::string variant;
+        if (s.experiment_status == "completed" && s.winner_variant_id) {
+            variant = *s.winner_variant_id;
+        } else {
+            std::vector<int> weights;
+            for (const auto& v : s.variants) weights.push_back(v.weight);
+            variant = s.variants[pick_variant(*s.experiment_id, s.enrollment_id, weights)].id;
+        }
+        wanted.push_back(
+            {s.organisation_id, s.enrollment_id, s.step_id, *s.experiment_id, variant});
+    }
+    std::map<std::pair<std::string, std::string>, std::string> chosen;
+    for (const auto& c : store_.assign_variants(wanted, to_micros(now)))
+        chosen[{c.organisation_id, c.enrollment_id}] = c.variant_id;
+
+    // 3. Render.
+    std::vector<Work*> ready;
+    for (auto* w : sends) {
+        const auto& s = *w->step;
+        w->prompt_id = s.step_prompt_id;
+        w->subject_template = s.step_subject_template;
+        w->body_template = s.step_body_template;
+        if (s.assigned_variant_id) {
+            w->variant_id = s.assigned_variant_id;
+            w->variant_label = s.assigned_label;
+            w->prompt_id = s.assigned_prompt_id;
+            w->subject_template = s.assigned_subject_template;
+            w->body_template = s.assigned_body_template;
+        } else if (const auto it = chosen.find({s.organisation_id, s.enrollment_id});
+                   it != chosen.end()) {
+            for (const auto& v : s.variants) {
+                if (v.id != it->second) continue;
+                w->variant_id = v.id;
+                w->variant_label = v.label;
+                w->prompt_id = v.prompt_id;
+                w->subject_template = v.subject_template;
+                w->body_template = v.body_template;
+            }
+        }
+        w->recipient = !s.position_email.empty() ? s.position_email : s.person_email;
+        if (w->recipient.empty()) {
+            out.fail_enrollment(s, "permanent failure: the prospect has no email address");
+            w->done = true;
+            continue;
+        }
+        if (s.email_status == "invalid" || s.email_status == "bounced") {
+            out.fail_enrollment(
+                s, "permanent failure: address " + w->recipient + " is marked " + s.email_status);
+            w->done = true;
+            continue;
+        }
+        try {
+            const auto vars = variables_of(s, w->recipient, w->variant_label);
+            w->subject = adapters::render_template(w->subject_template, vars);
+            w->body = adapters::render_template(w->body_template, vars);
+        } catch (const adapters::TemplateError& e) {
+            out.fail_enrollment(s, std::string("permanent failure: ") + e.what() + " (prompt " +
+                                       w->prompt_id + ")");
+            w->done = true;
+            continue;
+        }
+        if (s.thread_with_previous && s.thread_root_message_id) {
+            w->in_reply_to = s.thread_root_message_id;
+            w->subject = s.thread_root_subject.rfind("Re: ", 0) == 0
+                             ? s.thread_root_subject
+                             : "Re: " + s.thread_root_subject;
+        }
+        ready.push_back(w);
+    }
+
+    // Shutting down: give back whatever has not been committed to a send.
+    if (stopping && stopping->load()) {
+        for (auto* w : ready) {
+            out.task(*w->step, "pending", std::nullopt, -1,
+                     std::string("released at shutdown before sending"));
+            w->done = true;
+        }
+        counters_.released += ready.size();
+        ready.clear();
+    }
+
+    // 4. The send transaction: still active? paced? under the daily limit?
+    std::vector<db::WrittenMessage> written;
+    std::map<std::pair<std::string, std::string>, Work*> by_enrollment;
+    std::map<std::pair<std::string, std::string>, std::string>
+        cap_day;  // enrollment -> campaign-local day
+    if (!ready.empty()) {
+        db::EngineStore::SendTransaction tx(store_);
+
+        std::vector<std::pair<std::string, std::string>> keys;
+        for (auto* w : ready) keys.emplace_back(w->step->organisation_id, w->step->enrollment_id);
+        const auto active = tx.lock_active(keys);
+        std::vector<Work*> go;
+        for (auto* w : ready) {
+            const std::pair key{w->step->organisation_id, w->step->enrollment_id};
+            if (std::find(active.begin(), active.end(), key) == active.end()) {
+                // Paused, stopped or replied since the claim: the next claim decides.
+                out.task(*w->step, "pending", std::nullopt, -1,
+                         std::string("released: enrollment or campaign changed before sending"));
+                counters_.released++;
+                w->done = true;
+            } else {
+                go.push_back(w);
+            }
+        }
+
+        if (settings_.spacing_max.count() > 0 && !go.empty()) {
+            std::vector<db::SenderSlot> senders;
+            for (auto* w : go)
+                senders.push_back({w->step->organisation_id, w->step->from_email, 0});
+            auto slots = tx.lock_senders(senders, to_micros(now));
+            std::map<std::pair<std::string, std::string>, std::int64_t> next_at;
+            for (const auto& slot : slots)
+                next_at[{slot.organisation_id, slot.from_email}] = slot.next_send_at;
+            std::vector<Work*> paced;
+            std::map<std::pair<std::string, std::string>, int> waiting;
+            for (auto* w : go) {
+                const std::pair key{w->step->organisation_id, w->step->from_email};
+                auto& next = next_at[key];
+                if (next <= to_micros(now)) {
+                    const auto gap = random_.between(settings_.spacing_min.count(),
+                                                     settings_.spacing_max.count());
+                    next = to_micros(now) + gap * 1000;
+                    paced.push_back(w);
+                } else {
+                    // Spread the waiting ones out instead of all at the same instant.
+                    const int position = waiting[key]++;
+                    const auto at = from_micros(next) + settings_.spacing_max * position;
+                    out.task(*w->step, "pending", at, -1,
+                             std::string("deferred: pacing sends of ") + w->step->from_email);
+                    counters_.deferred++;
+                    w->done = true;
+                }
+            }
+            std::vector<db::SenderSlot> updated;
+            for (const auto& [key, at] : next_at) updated.push_back({key.first, key.second, at});
+            tx.set_senders(updated);
+            go = std::move(paced);
+        }
+
+        // Daily limit per campaign and campaign-local day.
+        std::map<std::tuple<std::string, std::string, std::string>, std::vector<Work*>> groups;
+        for (auto* w : go) {
+            const auto day = format_day(local_day(now, w->campaign_zone));
+            groups[{w->step->organisation_id, w->step->campaign_id, day}].push_back(w);
+        }
+        std::vector<db::DailyCapRequest> requests;
+        for (const auto& [key, members] : groups)
+            requests.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key),
+                                static_cast<int>(members.size())});
+        std::vector<Work*> granted;
+        for (const auto& g : tx.reserve_daily(requests)) {
+            auto& members = groups[{g.organisation_id, g.campaign_id, g.local_day}];
+            for (std::size_t i = 0; i < members.size(); ++i) {
+                auto* w = members[i];
+                if (static_cast<int>(i) < g.granted) {
+                    granted.push_back(w);
+                    cap_day[{w->step->organisation_id, w->step->enrollment_id}] = g.local_day;
+                } else {
+                    const auto tomorrow = start_of_next_local_day(now, w->campaign_zone);
+                    const auto at = next_window_time(tomorrow, w->window);
+                    out.task(*w->step, "pending", at, -1,
+                             "deferred: daily send limit of " +
+                                 std::to_string(w->step->daily_send_limit) + " reached for " +
+                                 g.local_day);
+                    counters_.deferred++;
+                    w->done = true;
+                }
+            }
+        }
+
+        std::vector<db::OutboundDraft> drafts;
+        for (auto* w : granted) {
+            const auto& s = *w->step;
+            drafts.push_back({s.organisation_id, s.campaign_id, s.enrollment_id, s.step_id,
+                              w->variant_id, w->prompt_id, s.from_email, w->recipient, w->subject,
+                              w->body, w->in_reply_to, s.campaign_timezone,
+                              cap_day[{s.organisation_id, s.enrollment_id}]});
+            by_enrollment[{s.organisation_id, s.enrollment_id}] = w;
+        }
+        written = tx.write_sending(drafts, settings_.message_id_domain,
+                                   settings_.unknown_outcome == UnknownOutcomePolicy::resend,
+                                   to_micros(now));
+        tx.commit();
+
+        std::vector<std::pair<std::string, std::string>> got;
+        for (const auto& m : written) got.emplace_back(m.organisation_id, m.enrollment_id);
+        for (auto* w : granted) {
+            const std::pair key{w->step->organisation_id, w->step->enrollment_id};
+            if (std::find(got.begin(), got.end(), key) != got.end()) continue;
+            out.task(
+                *w->step, "failed", std::nullopt, 0,
+                std::string(
+                    "held: the message for this step changed state while this task ran; check it"));
+            out.batch.released_caps.push_back(
+                {w->step->organisation_id, w->step->campaign_id, cap_day[key], 1});
+            counters_.held++;
+            w->done = true;
+        }
+    }
+
+    // 5. Hand each email over and record what became of it.
+    for (const auto& m : written) {
+        auto* w = by_enrollment.at({m.organisation_id, m.enrollment_id});
+        const auto& s = *w->step;
+        adapters::OutboundEmail email;
+        email.message_id = m.message_id;
+        email.rfc_message_id = m.rfc_message_id;
+        email.from_email = m.from_email;
+        email.to_email = m.to_email;
+        email.subject = m.subject;
+        const auto sent_at = clock_.now();
+        email.mime = adapters::build_mime({m.from_email, s.from_name, m.to_email, s.reply_to,
+                                           m.subject, m.body, m.rfc_message_id, m.in_reply_to,
+                                           std::chrono::floor<std::chrono::seconds>(sent_at)});
+        adapters::SendResult result;
+        try {
+            result = adapter_.send(email);
+        } catch (const std::exception& e) {
+            result = adapters::SendResult::transient(std::string("adapter error: ") + e.what());
+        }
+        const std::pair key{m.organisation_id, m.enrollment_id};
+        if (result.outcome == adapters::SendOutcome::sent) {
+            out.batch.messages.push_back({m.organisation_id, m.message_id, "sent",
+                                          to_micros(sent_at), result.provider_message_id,
+                                          std::nullopt});
+            out.advance(*w, sent_at, std::nullopt);
+            counters_.sent++;
+        } else {
+            const auto kind = result.outcome == adapters::SendOutcome::permanent_failure
+                                  ? FailureKind::permanent
+                                  : FailureKind::transient;
+            const auto plan = plan_failure(kind, result.reason, s.attempts, s.max_attempts,
+                                           clock_.now(), settings_.backoff, random_);
+            out.batch.messages.push_back(
+                {m.organisation_id, m.message_id, "failed", std::nullopt, "", plan.reason});
+            out.batch.released_caps.push_back({s.organisation_id, s.campaign_id, cap_day[key], 1});
+            if (plan.retry) {
+                out.task(s, "pending", plan.retry_at, 0, plan.reason);
+                counters_.retried++;
+                spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
+                             plan.reason);
+            } else {
+                out.fail_enrollment(s, plan.reason);
+            }
+        }
+        w->done = true;
+    }
+
+    const auto updated = store_.finish(out.batch, settings_.instance_id, to_micros(clock_.now()));
+    if (updated != out.batch.tasks.size()) {
+        spdlog::warn(
+            "{} of {} task outcomes were not recorded: their lease passed to another daemon",
+            out.batch.tasks.size() - updated, out.batch.tasks.size());
+    }
+    return claimed.size();
+}
+
+}  // namespace pf::scheduler

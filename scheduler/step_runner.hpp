@@ -1,0 +1,66 @@
+#pragma once
+// Runs claimed step tasks, a batch at a time: claim (one statement), plan
+// each task with the state machine, assign A/B variants, render, reserve
+// daily-limit slots and sender pacing, write the outbound rows as 'sending'
+// and commit (all before any adapter call), hand each email to the adapter,
+// then record every outcome in one finishing transaction.
+//
+// No duplicate email: the (enrollment, step) row is committed as 'sending'
+// before the adapter sees the message. A retry that finds it 'sent' only
+// advances; one that finds it still 'sending' (the daemon died mid-send)
+// holds the task for an operator unless the policy says resend.
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "adapters/send_adapter.hpp"
+#include "db/engine_store.hpp"
+#include "scheduler/backoff.hpp"
+#include "scheduler/clock.hpp"
+#include "scheduler/enrollment_machine.hpp"
+#include "scheduler/random_source.hpp"
+
+namespace pf::scheduler {
+
+struct EngineSettings {
+    std::string instance_id;
+    int batch_size = 100;
+    int lease_seconds = 300;
+    UnknownOutcomePolicy unknown_outcome = UnknownOutcomePolicy::hold;
+    BackoffPolicy backoff;
+    // Random gap between two sends of one sender (0 and 0: no pacing).
+    std::chrono::milliseconds spacing_min{0}, spacing_max{0};
+    std::string message_id_domain;  // empty: the sender's own domain
+};
+
+// Counts since start, for logs, status and metrics.
+struct EngineCounters {
+    std::atomic<std::uint64_t> claimed{0}, sent{0}, skipped{0}, deferred{0}, retried{0}, failed{0},
+        cancelled{0}, held{0}, released{0};
+};
+
+class StepRunner {
+  public:
+    StepRunner(db::EngineStore& store, adapters::SendAdapter& adapter, const Clock& clock,
+               RandomSource& random, const EngineSettings& settings, EngineCounters& counters);
+
+    // Claims one batch and runs it to the end; returns how many tasks it
+    // claimed. When `stopping` becomes true before the send transaction, the
+    // batch's tasks are given back untouched.
+    std::size_t run_batch(const std::atomic<bool>* stopping = nullptr);
+
+  private:
+    db::EngineStore& store_;
+    adapters::SendAdapter& adapter_;
+    const Clock& clock_;
+    RandomSource& random_;
+    const EngineSettings& settings_;
+    EngineCounters& counters_;
+};
+
+std::int64_t to_micros(TimePoint t);
+TimePoint from_micros(std::int64_t micros);
+
+}  // namespace pf::scheduler
