@@ -195,6 +195,17 @@ $$;
 
 
 --
+-- Name: pf_from_micros(bigint); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pf_from_micros(micros bigint) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT timestamptz 'epoch' + micros * interval '1 microsecond';
+$$;
+
+
+--
 -- Name: pf_is_email(text); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -238,6 +249,17 @@ CREATE FUNCTION public.pf_is_siren(siren text) RETURNS boolean
         FROM (SELECT i, substr(siren, i, 1)::int AS d FROM generate_series(1, 9) AS i) AS digits)
     ELSE false END;
 $_$;
+
+
+--
+-- Name: pf_micros(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.pf_micros(t timestamp with time zone) RETURNS bigint
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+    SELECT (extract(epoch FROM t) * 1000000)::bigint;
+$$;
 
 
 --

@@ -46,7 +46,7 @@ INSERT INTO crm.companies (organisation_id, id, name) VALUES
 INSERT INTO outreach.prompts (organisation_id, id, name, subject_template, body_template) VALUES
     ('00000000-0000-4000-8000-0000000000aa', '00000000-0000-4000-8000-0000000000f0', 'p', 's', 'b');
 INSERT INTO outreach.campaigns (organisation_id, id, name, status, from_email) VALUES
-    ('00000000-0000-4000-8000-0000000000aa', '00000000-0000-4000-8000-0000000000a0', 'c', 'active', 'a@bench.example');
+    ('00000000-0000-4000-8000-0000000000aa', '00000000-0000-4000-8000-0000000000a0', 'c', 'draft', 'a@bench.example');
 INSERT INTO outreach.workflow_steps (organisation_id, id, campaign_id, step_order, prompt_id) VALUES
     ('00000000-0000-4000-8000-0000000000aa', '00000000-0000-4000-8000-0000000000b0',
      '00000000-0000-4000-8000-0000000000a0', 1, '00000000-0000-4000-8000-0000000000f0');
@@ -80,6 +80,9 @@ SELECT '00000000-0000-4000-8000-0000000000aa', '00000000-0000-4000-8000-00000000
             ELSE now() - interval '1 minute' END
 FROM generate_series(1, $1) AS i)sql",
                        kEnrollments);
+        // Active only now, so the enrollment trigger did not enqueue first steps
+        // of its own; activation finds every enrollment with an open task.
+        tx.exec("UPDATE outreach.campaigns SET status = 'active'");
         tx.commit();
     }
     pqxx::nontransaction(c).exec("ANALYZE outreach.tasks; ANALYZE outreach.campaigns;");
