@@ -114,14 +114,15 @@ CREATE OR REPLACE TRIGGER campaign_enrollments_sync_tasks
     EXECUTE FUNCTION outreach.sync_enrollment_tasks();
 
 -- A campaign that becomes active (launched, or resumed) enqueues its active
--- enrollments that have no open task yet and steps left. Tasks that fell due
+-- enrollments that have no open task yet and steps left, due when they were
+-- planned (next_run_at) or else when they were enrolled. Tasks that fell due
 -- while it was paused stay as they are: the daemon's windows, daily limit and
 -- sender pacing decide when they go, so a resume is never a burst.
 CREATE OR REPLACE FUNCTION outreach.enqueue_activated_campaign() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
-    SELECT e.organisation_id, e.campaign_id, e.id, s.id, now()
+    SELECT e.organisation_id, e.campaign_id, e.id, s.id, coalesce(e.next_run_at, e.created_at)
     FROM outreach.campaign_enrollments e
     JOIN LATERAL (
         SELECT ws.id FROM outreach.workflow_steps ws

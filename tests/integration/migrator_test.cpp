@@ -76,7 +76,8 @@ TEST_CASE("a fresh database is migrated and recorded exactly as Flyway records i
                 "('iam','crm','outreach','tracking')") == 4);
     CHECK(count(c,
                 "SELECT count(*) FROM pg_tables WHERE schemaname IN "
-                "('iam','crm','outreach','tracking')") == 19);  // the 17 of DESIGN, and the engine's 2
+                "('iam','crm','outreach','tracking')") ==
+          19);  // the 17 of DESIGN, and the engine's 2
 
     pqxx::nontransaction tx(c);
     const auto rows = tx.exec(
