@@ -37,6 +37,10 @@ struct FileAdapterConfig {
     std::string dir = "var/outbox";
 };
 
+struct LogAdapterConfig {
+    int latency_ms = 0;
+};
+
 struct ControlConfig {
     std::string listen = "127.0.0.1:8470";
     std::string token;  // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
@@ -57,6 +61,7 @@ struct Config {
     SchedulerConfig scheduler;
     SendConfig send;
     FileAdapterConfig file_adapter;
+    LogAdapterConfig log_adapter;
     ControlConfig control;
     TrackingConfig tracking;
     LogConfig log;

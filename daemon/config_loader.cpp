@@ -189,6 +189,9 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         file.read("dir", config.file_adapter.dir);
         if (config.file_adapter.dir.empty()) file.fail("dir", "must not be empty");
         file.finish();
+        auto log = adapters.section("log");
+        log.read("latency_ms", config.log_adapter.latency_ms, 0, 60000);
+        log.finish();
         adapters.finish();
     }
     {

@@ -31,7 +31,9 @@ std::string instance_id() {
 std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
     if (config.send.adapter == "file")
         return std::make_unique<adapters::FileSender>(config.file_adapter.dir);
-    if (config.send.adapter == "log") return std::make_unique<adapters::LogSender>();
+    if (config.send.adapter == "log")
+        return std::make_unique<adapters::LogSender>(
+            std::chrono::milliseconds(config.log_adapter.latency_ms));
     throw ConfigError("send.adapter: unknown adapter '" + config.send.adapter + "'");
 }
 

@@ -193,7 +193,7 @@ INSERT INTO outreach.messages AS m
      from_email, to_email, subject, body_text, rfc_message_id, in_reply_to, reference_ids, attempts,
      generated_at)
 SELECT w.organisation_id, w.message_id, w.campaign_id, w.enrollment_id, w.step_id, w.variant_id,
-       w.prompt_id, 'outbound', 'sending', w.from_email, w.to_email, w.subject, w.body,
+       w.prompt_id, 'outbound', 'pending', w.from_email, w.to_email, w.subject, w.body,
        w.message_id::text || '@' || coalesce(nullif($12::text, ''), split_part(w.from_email, '@', 2)), w.in_reply_to,
        CASE WHEN w.in_reply_to IS NULL THEN '{}'::text[] ELSE ARRAY[w.in_reply_to] END, 1,
        pf_from_micros($14::bigint)
@@ -203,10 +203,17 @@ FROM (SELECT *, md5(u.enrollment_id::text || ':' || u.step_id::text)::uuid AS me
           AS u(organisation_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
                from_email, to_email, subject, body, in_reply_to)) w
 ON CONFLICT (organisation_id, enrollment_id, step_id) WHERE direction = 'outbound'
-DO UPDATE SET status = 'sending', attempts = m.attempts + 1, last_error = NULL
+DO UPDATE SET status = 'pending', attempts = m.attempts + 1, last_error = NULL
 WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
 RETURNING m.organisation_id, m.enrollment_id, m.step_id, m.id, m.rfc_message_id, m.from_email,
           m.to_email, coalesce(m.subject, ''), coalesce(m.body_text, ''), m.in_reply_to)sql"},
+
+        {"pf_mark_sending", R"sql(
+UPDATE outreach.messages m SET status = 'sending'
+FROM unnest($1::uuid[], $2::uuid[]) AS w(organisation_id, id), outreach.campaigns c
+WHERE m.organisation_id = w.organisation_id AND m.id = w.id AND m.status = 'pending'
+  AND c.organisation_id = m.organisation_id AND c.id = m.campaign_id AND c.status = 'active'
+RETURNING m.organisation_id, m.id)sql"},
 
         {"pf_finish_tasks", R"sql(
 UPDATE outreach.tasks t
@@ -488,7 +495,7 @@ std::vector<DailyCapGrant> EngineStore::SendTransaction::reserve_daily(
     return grants;
 }
 
-std::vector<WrittenMessage> EngineStore::SendTransaction::write_sending(
+std::vector<WrittenMessage> EngineStore::SendTransaction::write_pending(
     const std::vector<OutboundDraft>& drafts, const std::string& message_id_domain,
     bool resend_in_flight, Micros now) {
     if (drafts.empty()) return {};
@@ -517,6 +524,19 @@ std::vector<WrittenMessage> EngineStore::SendTransaction::write_sending(
 
 void EngineStore::SendTransaction::commit() {
     tx_->commit();
+}
+
+std::vector<std::pair<std::string, std::string>> EngineStore::mark_sending(
+    const std::vector<std::pair<std::string, std::string>>& messages) {
+    if (messages.empty()) return {};
+    pqxx::work tx(connection_);
+    std::vector<std::pair<std::string, std::string>> marked;
+    for (const auto& r :
+         run(tx, "pf_mark_sending", column(messages, [](const auto& m) { return m.first; }),
+             column(messages, [](const auto& m) { return m.second; })))
+        marked.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
+    tx.commit();
+    return marked;
 }
 
 std::size_t EngineStore::finish(const FinishBatch& batch, const std::string& instance, Micros now) {

@@ -48,9 +48,10 @@ class EngineStore {
         void set_senders(const std::vector<SenderSlot>& senders);
         // Reserves daily-limit slots; returns how many each group got.
         std::vector<DailyCapGrant> reserve_daily(const std::vector<DailyCapRequest>& requests);
-        // Writes or revives the (enrollment, step) outbound rows as 'sending'.
-        // A row already sent, or in flight with resend off, is not returned.
-        std::vector<WrittenMessage> write_sending(const std::vector<OutboundDraft>& drafts,
+        // Writes or revives the (enrollment, step) outbound rows as 'pending'
+        // (reserved, not yet handed over). A row already sent, or in flight
+        // with resend off, is not returned.
+        std::vector<WrittenMessage> write_pending(const std::vector<OutboundDraft>& drafts,
                                                   const std::string& message_id_domain,
                                                   bool resend_in_flight, Micros now);
         void commit();
@@ -59,6 +60,12 @@ class EngineStore {
         EngineStore& store_;
         std::unique_ptr<pqxx::dbtransaction> tx_;
     };
+
+    // Marks pending messages 'sending' just before they are handed over, if
+    // their campaign is still active; returns those marked. A daemon that
+    // dies now leaves at most this chunk with an unknown outcome.
+    std::vector<std::pair<std::string, std::string>> mark_sending(
+        const std::vector<std::pair<std::string, std::string>>& messages);
 
     // Writes every outcome of a batch in one transaction. Tasks whose lease
     // this instance no longer holds are left alone; returns how many it updated.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "adapters/mime_message.hpp"
 #include "adapters/template_renderer.hpp"
@@ -383,7 +384,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                               cap_day[{s.organisation_id, s.enrollment_id}]});
             by_enrollment[{s.organisation_id, s.enrollment_id}] = w;
         }
-        written = tx.write_sending(drafts, settings_.message_id_domain,
+        written = tx.write_pending(drafts, settings_.message_id_domain,
                                    settings_.unknown_outcome == UnknownOutcomePolicy::resend,
                                    to_micros(now));
         tx.commit();
@@ -404,10 +405,39 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         }
     }
 
-    // 5. Hand each email over and record what became of it.
-    for (const auto& m : written) {
+    // 5. Hand the emails over, a chunk at a time, each chunk marked 'sending'
+    // first (if its campaign is still active), and record what became of them.
+    const auto chunk_size = static_cast<std::size_t>(std::max(1, settings_.in_flight_chunk));
+    std::set<std::pair<std::string, std::string>> marked;
+    std::size_t recorded = 0, outcomes = 0;
+    // Each chunk's outcomes are committed before the next chunk is handed
+    // over, so a crash leaves at most one chunk with an unknown outcome.
+    const auto flush = [&] {
+        outcomes += out.batch.tasks.size();
+        recorded += store_.finish(out.batch, settings_.instance_id, to_micros(clock_.now()));
+        out.batch = {};
+    };
+    for (std::size_t i = 0; i < written.size(); ++i) {
+        const auto& m = written[i];
+        if (i % chunk_size == 0) {
+            if (i > 0) flush();
+            std::vector<std::pair<std::string, std::string>> chunk;
+            for (std::size_t j = i; j < std::min(written.size(), i + chunk_size); ++j)
+                chunk.emplace_back(written[j].organisation_id, written[j].message_id);
+            for (auto& id : store_.mark_sending(chunk)) marked.insert(std::move(id));
+        }
         auto* w = by_enrollment.at({m.organisation_id, m.enrollment_id});
         const auto& s = *w->step;
+        if (!marked.contains({m.organisation_id, m.message_id})) {
+            // Paused since the claim: the message stays 'pending', never handed over.
+            out.task(s, "pending", std::nullopt, -1,
+                     std::string("released: campaign paused before sending"));
+            out.batch.released_caps.push_back({s.organisation_id, s.campaign_id,
+                                               cap_day[{m.organisation_id, m.enrollment_id}], 1});
+            counters_.released++;
+            w->done = true;
+            continue;
+        }
         adapters::OutboundEmail email;
         email.message_id = m.message_id;
         email.rfc_message_id = m.rfc_message_id;
@@ -452,11 +482,11 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         w->done = true;
     }
 
-    const auto updated = store_.finish(out.batch, settings_.instance_id, to_micros(clock_.now()));
-    if (updated != out.batch.tasks.size()) {
+    flush();
+    if (recorded != outcomes) {
         spdlog::warn(
             "{} of {} task outcomes were not recorded: their lease passed to another daemon",
-            out.batch.tasks.size() - updated, out.batch.tasks.size());
+            outcomes - recorded, outcomes);
     }
     return claimed.size();
 }

@@ -5,10 +5,12 @@
 // and commit (all before any adapter call), hand each email to the adapter,
 // then record every outcome in one finishing transaction.
 //
-// No duplicate email: the (enrollment, step) row is committed as 'sending'
-// before the adapter sees the message. A retry that finds it 'sent' only
-// advances; one that finds it still 'sending' (the daemon died mid-send)
-// holds the task for an operator unless the policy says resend.
+// No duplicate email: the (enrollment, step) row is committed as 'pending'
+// with its daily-limit slot, then marked 'sending' a small chunk at a time
+// just before the adapter sees it. A retry that finds it 'sent' only
+// advances; 'pending' was never handed over and is sent; 'sending' (the
+// daemon died mid-send) holds the task for an operator unless the policy
+// says resend.
 
 #include <atomic>
 #include <chrono>
@@ -33,6 +35,9 @@ struct EngineSettings {
     // Random gap between two sends of one sender (0 and 0: no pacing).
     std::chrono::milliseconds spacing_min{0}, spacing_max{0};
     std::string message_id_domain;  // empty: the sender's own domain
+    // Messages marked 'sending' together just before they are handed over:
+    // at most this many per worker have an unknown outcome after a crash.
+    int in_flight_chunk = 20;
 };
 
 // Counts since start, for logs, status and metrics.
