@@ -66,7 +66,7 @@ CREATE FUNCTION outreach.enqueue_activated_campaign() RETURNS trigger
     AS $$
 BEGIN
     INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
-    SELECT e.organisation_id, e.campaign_id, e.id, s.id, now()
+    SELECT e.organisation_id, e.campaign_id, e.id, s.id, coalesce(e.next_run_at, e.created_at)
     FROM outreach.campaign_enrollments e
     JOIN LATERAL (
         SELECT ws.id FROM outreach.workflow_steps ws

@@ -10,7 +10,7 @@ new_tmpdir tmp
 "$PF_BIN" migrate --database-url "$url" 2>/dev/null
 psql -X -q -v enrollments=2000 -v steps=3 "$url" -f "$PF_SOURCE_DIR/bench/seed_load.sql"
 PF_LEASE_SECONDS=5 PF_LOG_LATENCY_MS=2 daemon_config "$tmp/config.toml"
-trap 'kill -9 $daemon_pid 2>/dev/null; _pf_cleanup' EXIT
+trap 'kill -9 $daemon_pid 2>/dev/null || true; _pf_cleanup' EXIT
 
 logs=()
 for round in 1 2 3 4 5; do

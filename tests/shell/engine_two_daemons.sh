@@ -11,7 +11,7 @@ psql -X -q -v enrollments=2000 -v steps=3 "$url" -f "$PF_SOURCE_DIR/bench/seed_l
 daemon_config "$tmp/config.toml"
 start_daemon "$url" "$tmp/config.toml" "$tmp/a.log"; a=$daemon_pid
 start_daemon "$url" "$tmp/config.toml" "$tmp/b.log"; b=$daemon_pid
-trap 'kill $a $b 2>/dev/null; _pf_cleanup' EXIT
+trap 'kill $a $b 2>/dev/null || true; _pf_cleanup' EXIT
 wait_quiet "$url" 120
 kill -TERM "$a" "$b"
 wait "$a" || fail "daemon A exited $?"
