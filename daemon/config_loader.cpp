@@ -159,6 +159,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         s.read("poll_interval_ms", config.scheduler.poll_interval_ms, 10, 3600000);
         s.read("lease_seconds", config.scheduler.lease_seconds, 5, 86400);
         s.read("notify", config.scheduler.notify);
+        s.read("in_flight_chunk", config.scheduler.in_flight_chunk, 1, 10000);
         s.read_choice("unknown_outcome", config.scheduler.unknown_outcome, {"hold", "resend"});
         s.read("retry_base_ms", config.scheduler.retry_base_ms, 1, 86400000);
         s.read("retry_max_ms", config.scheduler.retry_max_ms, 1, 604800000);

@@ -65,6 +65,7 @@ scheduler::EngineOptions engine_options(const Config& config, const std::string&
     o.settings.instance_id = instance;
     o.settings.batch_size = config.scheduler.batch_size;
     o.settings.lease_seconds = config.scheduler.lease_seconds;
+    o.settings.in_flight_chunk = config.scheduler.in_flight_chunk;
     o.settings.unknown_outcome = config.scheduler.unknown_outcome == "resend"
                                      ? scheduler::UnknownOutcomePolicy::resend
                                      : scheduler::UnknownOutcomePolicy::hold;

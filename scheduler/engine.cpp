@@ -136,6 +136,7 @@ void Engine::worker_loop(int index) {
                         from_micros(*next) - clock_.now());
                     wait = std::clamp(until, std::chrono::milliseconds(1), wait);
                 }
+                spdlog::trace("worker {}: idle for up to {} ms", index, wait.count());
                 idle_wait(wait);
             }
         } catch (const std::exception& e) {

@@ -126,6 +126,10 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                                       settings_.lease_seconds);
     if (claimed.empty()) return 0;
     counters_.claimed += claimed.size();
+    const auto started = std::chrono::steady_clock::now();
+    const auto elapsed_ms = [&] {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    };
 
     BatchOutcomes out(counters_);
     std::vector<Work> work(claimed.size());
@@ -215,6 +219,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         wanted.push_back(
             {s.organisation_id, s.enrollment_id, s.step_id, *s.experiment_id, variant});
     }
+    spdlog::trace("batch of {}: planned at {:.1f} ms", claimed.size(), elapsed_ms());
     std::map<std::pair<std::string, std::string>, std::string> chosen;
     for (const auto& c : store_.assign_variants(wanted, to_micros(now)))
         chosen[{c.organisation_id, c.enrollment_id}] = c.variant_id;
@@ -274,6 +279,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         ready.push_back(w);
     }
 
+    spdlog::trace("batch of {}: rendered at {:.1f} ms", claimed.size(), elapsed_ms());
     // Shutting down: give back whatever has not been committed to a send.
     if (stopping && stopping->load()) {
         for (auto* w : ready) {
@@ -405,6 +411,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         }
     }
 
+    spdlog::trace("batch of {}: send transaction done at {:.1f} ms", claimed.size(), elapsed_ms());
     // 5. Hand the emails over, a chunk at a time, each chunk marked 'sending'
     // first (if its campaign is still active), and record what became of them.
     const auto chunk_size = static_cast<std::size_t>(std::max(1, settings_.in_flight_chunk));
@@ -483,6 +490,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
     }
 
     flush();
+    spdlog::trace("batch of {}: finished at {:.1f} ms", claimed.size(), elapsed_ms());
     if (recorded != outcomes) {
         spdlog::warn(
             "{} of {} task outcomes were not recorded: their lease passed to another daemon",
