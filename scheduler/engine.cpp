@@ -117,6 +117,7 @@ void Engine::worker_loop(int index) {
                 std::size_t claimed = 0;
                 try {
                     claimed = runner.run_batch(&stopping_);
+                    spdlog::trace("worker {}: batch of {} done", index, claimed);
                 } catch (...) {
                     --busy_;
                     throw;
