@@ -31,7 +31,7 @@ RETURNING t.id)sql";
 
 }  // namespace
 
-TEST_CASE("claim uses tasks_due_idx with 1,000,000 finished and future tasks") {
+TEST_CASE("volume: claim uses tasks_due_idx with a million finished and future tasks") {
     pf::test::ScratchDatabase db("claim");
     pqxx::connection c(db.url());
     pf::db::Migrator(c, pf::db::embedded_migrations()).migrate();
