@@ -32,3 +32,7 @@ SELECT '10ad0000-0000-4000-8000-000000000001', md5('load-enrollment' || i)::uuid
 FROM generate_series(1, :enrollments) AS i;
 UPDATE outreach.campaigns SET status = 'active' WHERE id = '10ad0000-0000-4000-8000-0000000000a1';
 COMMIT;
+-- Fresh statistics, as a database in service has: without them the planner
+-- takes the just-filled tables for empty and scans them whole.
+ANALYZE iam.organisations, crm.companies, crm.people, crm.positions, outreach.prompts, outreach.campaigns,
+        outreach.workflow_steps, outreach.campaign_enrollments, outreach.tasks;

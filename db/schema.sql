@@ -116,7 +116,8 @@ CREATE FUNCTION outreach.notify_due_tasks() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM changed_tasks WHERE status = 'pending' AND run_at <= now()) THEN
+    IF EXISTS (SELECT 1 FROM changed_tasks
+               WHERE status = 'pending' AND run_at <= clock_timestamp() + interval '5 seconds') THEN
         PERFORM pg_notify('prospectflow_tasks', '');
     END IF;
     RETURN NULL;
@@ -418,7 +419,8 @@ CREATE TABLE outreach.campaign_enrollments (
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT campaign_enrollments_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'replied'::text, 'bounced'::text, 'unsubscribed'::text, 'failed'::text, 'removed'::text]))),
     CONSTRAINT campaign_enrollments_step_non_negative CHECK ((current_step_order >= 0))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0');
 
 
 --
@@ -508,7 +510,8 @@ CREATE TABLE outreach.messages (
     CONSTRAINT messages_rfc_message_id_format CHECK ((rfc_message_id ~ '^[^<>[:space:]]+$'::text)),
     CONSTRAINT messages_sent_has_time CHECK (((status <> ALL (ARRAY['sent'::text, 'bounced'::text])) OR (sent_at IS NOT NULL))),
     CONSTRAINT messages_status_check CHECK ((((direction = 'outbound'::text) AND (status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'bounced'::text]))) OR ((direction = 'inbound'::text) AND (status = 'received'::text))))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0');
 
 
 --
@@ -612,7 +615,8 @@ CREATE TABLE outreach.tasks (
     CONSTRAINT tasks_payload_object CHECK ((jsonb_typeof(payload) = 'object'::text)),
     CONSTRAINT tasks_running_has_lease CHECK (((status <> 'running'::text) OR ((locked_by IS NOT NULL) AND (locked_until IS NOT NULL)))),
     CONSTRAINT tasks_status_check CHECK ((status = ANY (ARRAY['pending'::text, 'running'::text, 'succeeded'::text, 'failed'::text, 'cancelled'::text])))
-);
+)
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0');
 
 
 --

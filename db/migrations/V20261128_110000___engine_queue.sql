@@ -165,12 +165,17 @@ CREATE OR REPLACE TRIGGER messages_bounce_stops_enrollment
     FOR EACH ROW WHEN (NEW.status = 'bounced' AND OLD.status IS DISTINCT FROM 'bounced')
     EXECUTE FUNCTION outreach.stop_enrollment_on_event();
 
--- Wake idle daemons (LISTEN prospectflow_tasks) when a task becomes due now.
--- PostgreSQL folds identical notifications of one transaction into one.
+-- Wake idle daemons (LISTEN prospectflow_tasks) when a task is, or is about
+-- to be, due. clock_timestamp(), not now(): a task due "now" may carry a time
+-- taken after this transaction began, or a daemon's clock a little ahead of
+-- the server's. A woken worker that finds nothing due yet sleeps until the
+-- next due task, so waking a few seconds early costs nothing. PostgreSQL
+-- folds identical notifications of one transaction into one.
 CREATE OR REPLACE FUNCTION outreach.notify_due_tasks() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM changed_tasks WHERE status = 'pending' AND run_at <= now()) THEN
+    IF EXISTS (SELECT 1 FROM changed_tasks
+               WHERE status = 'pending' AND run_at <= clock_timestamp() + interval '5 seconds') THEN
         PERFORM pg_notify('prospectflow_tasks', '');
     END IF;
     RETURN NULL;
@@ -197,3 +202,23 @@ JOIN LATERAL (
 WHERE e.status = 'active'
 ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
 DO NOTHING;
+
+-- The queue's hot tables change every row several times in minutes: vacuum
+-- and analyze them after a fixed number of changes rather than a fraction of
+-- their size, and without throttling, or dead index entries pile up in front
+-- of the claim. (autovacuum_naptime, a server setting, bounds how soon
+-- autovacuum comes round; README's operations section recommends 5 s.)
+ALTER TABLE outreach.tasks SET (
+    autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,
+    autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000,
+    autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 2000,
+    autovacuum_vacuum_cost_delay = 0);
+ALTER TABLE outreach.messages SET (
+    autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,
+    autovacuum_vacuum_insert_scale_factor = 0, autovacuum_vacuum_insert_threshold = 5000,
+    autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 2000,
+    autovacuum_vacuum_cost_delay = 0);
+ALTER TABLE outreach.campaign_enrollments SET (
+    autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,
+    autovacuum_analyze_scale_factor = 0, autovacuum_analyze_threshold = 2000,
+    autovacuum_vacuum_cost_delay = 0);
