@@ -66,14 +66,12 @@ CREATE FUNCTION outreach.enqueue_activated_campaign() RETURNS trigger
     AS $$
 BEGIN
     INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
-    SELECT e.organisation_id, e.campaign_id, e.id, s.id, coalesce(e.next_run_at, e.created_at)
-    FROM outreach.campaign_enrollments e
-    JOIN LATERAL (
-        SELECT ws.id FROM outreach.workflow_steps ws
-        WHERE ws.organisation_id = e.organisation_id AND ws.campaign_id = e.campaign_id
-          AND ws.step_order > e.current_step_order
-        ORDER BY ws.step_order LIMIT 1) s ON true
-    WHERE e.organisation_id = NEW.organisation_id AND e.campaign_id = NEW.id AND e.status = 'active'
+    SELECT organisation_id, campaign_id, id, step_id, run_at FROM (
+        SELECT e.organisation_id, e.campaign_id, e.id, coalesce(e.next_run_at, e.created_at) AS run_at,
+               outreach.next_step_id(e.organisation_id, e.campaign_id, e.current_step_order) AS step_id
+        FROM outreach.campaign_enrollments e
+        WHERE e.organisation_id = NEW.organisation_id AND e.campaign_id = NEW.id AND e.status = 'active') next
+    WHERE step_id IS NOT NULL
     ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
     DO NOTHING;
     PERFORM pg_notify('prospectflow_tasks', '');
@@ -91,20 +89,31 @@ CREATE FUNCTION outreach.enqueue_new_enrollments() RETURNS trigger
     AS $$
 BEGIN
     INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
-    SELECT n.organisation_id, n.campaign_id, n.id, s.id, coalesce(n.next_run_at, n.created_at)
-    FROM new_enrollments n
-    JOIN outreach.campaigns c
-      ON c.organisation_id = n.organisation_id AND c.id = n.campaign_id AND c.status = 'active'
-    JOIN LATERAL (
-        SELECT ws.id FROM outreach.workflow_steps ws
-        WHERE ws.organisation_id = n.organisation_id AND ws.campaign_id = n.campaign_id
-          AND ws.step_order > n.current_step_order
-        ORDER BY ws.step_order LIMIT 1) s ON true
-    WHERE n.status = 'active'
+    SELECT organisation_id, campaign_id, id, step_id, run_at FROM (
+        SELECT n.organisation_id, n.campaign_id, n.id, coalesce(n.next_run_at, n.created_at) AS run_at,
+               outreach.next_step_id(n.organisation_id, n.campaign_id, n.current_step_order) AS step_id
+        FROM new_enrollments n
+        JOIN outreach.campaigns c
+          ON c.organisation_id = n.organisation_id AND c.id = n.campaign_id AND c.status = 'active'
+        WHERE n.status = 'active') next
+    WHERE step_id IS NOT NULL
     ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
     DO NOTHING;
     RETURN NULL;
 END;
+$$;
+
+
+--
+-- Name: next_step_id(uuid, uuid, integer); Type: FUNCTION; Schema: outreach; Owner: -
+--
+
+CREATE FUNCTION outreach.next_step_id(organisation uuid, campaign uuid, done_order integer) RETURNS uuid
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT ws.id FROM outreach.workflow_steps ws
+    WHERE ws.organisation_id = organisation AND ws.campaign_id = campaign AND ws.step_order > done_order
+    ORDER BY ws.step_order LIMIT 1;
 $$;
 
 
@@ -180,13 +189,11 @@ BEGIN
         WHERE organisation_id = NEW.organisation_id AND enrollment_id = NEW.id AND status = 'pending';
     ELSE
         INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
-        SELECT NEW.organisation_id, NEW.campaign_id, NEW.id, ws.id, now()
+        SELECT c.organisation_id, c.id, NEW.id,
+               outreach.next_step_id(c.organisation_id, c.id, NEW.current_step_order), now()
         FROM outreach.campaigns c
-        JOIN outreach.workflow_steps ws
-          ON ws.organisation_id = c.organisation_id AND ws.campaign_id = c.id
         WHERE c.organisation_id = NEW.organisation_id AND c.id = NEW.campaign_id AND c.status = 'active'
-          AND ws.step_order > NEW.current_step_order
-        ORDER BY ws.step_order LIMIT 1
+          AND outreach.next_step_id(c.organisation_id, c.id, NEW.current_step_order) IS NOT NULL
         ON CONFLICT (organisation_id, enrollment_id) WHERE kind = 'run_step' AND status IN ('pending', 'running')
         DO NOTHING;
     END IF;
