@@ -82,10 +82,20 @@ struct OutboundDraft {
     std::string local_day;  // YYYY-MM-DD in cap_zone
 };
 
+// An outbound row as committed 'sending', about to be handed over.
 struct WrittenMessage {
-    std::string organisation_id, enrollment_id, step_id, message_id, rfc_message_id;
+    std::string organisation_id, enrollment_id, message_id, rfc_message_id;
     std::string from_email, to_email, subject, body;
     std::optional<std::string> in_reply_to;
+};
+
+// What became of one draft in the statement that commits it to a send.
+struct DraftResult {
+    std::string organisation_id, enrollment_id;
+    bool active = false;  // enrollment and campaign still active
+    // Written 'sending'; empty when inactive, or when the step's row was
+    // already sent or in flight (and the policy does not resend).
+    std::optional<WrittenMessage> message;
 };
 
 struct DailyCapRequest {

@@ -16,10 +16,15 @@ const std::map<std::string, std::string>& statements() {
     static const std::map<std::string, std::string> sql = {
         {"pf_claim", R"sql(
 WITH due AS (
+    -- The campaign check is a boolean scalar subquery on purpose: the
+    -- planner cannot turn it into a join and estimates it to keep half the
+    -- rows, so the claim walks tasks_due_idx in run_at order and stops after
+    -- $2 rows, however many due tasks one campaign has.
     SELECT t.organisation_id, t.id
     FROM outreach.tasks t
-    JOIN outreach.campaigns c ON c.organisation_id = t.organisation_id AND c.id = t.campaign_id
-    WHERE t.status = 'pending' AND t.run_at <= pf_from_micros($1) AND c.status = 'active'
+    WHERE t.status = 'pending' AND t.run_at <= pf_from_micros($1)
+      AND (SELECT c.status = 'active' FROM outreach.campaigns c
+           WHERE c.organisation_id = t.organisation_id AND c.id = t.campaign_id)
     ORDER BY t.run_at, t.organisation_id, t.id
     LIMIT $2
     FOR UPDATE OF t SKIP LOCKED),
@@ -48,8 +53,8 @@ SELECT k.organisation_id, k.id, k.campaign_id, k.enrollment_id, coalesce(k.step_
        coalesce(a.subject_template, ''), coalesce(a.body_template, ''),
        x.id, coalesce(x.status, ''), x.winner_variant_id, x.variants,
        m.id, coalesce(m.status, ''),
-       f.replied, f.opened,
-       root.rfc_message_id, coalesce(root.subject, '')
+       f.replied, m.opened,
+       m.root_rfc_message_id, coalesce(m.root_subject, '')
 FROM claimed k
 JOIN outreach.campaign_enrollments e ON e.organisation_id = k.organisation_id AND e.id = k.enrollment_id
 JOIN outreach.campaigns c ON c.organisation_id = k.organisation_id AND c.id = k.campaign_id
@@ -84,25 +89,27 @@ LEFT JOIN LATERAL (
     WHERE ex.organisation_id = k.organisation_id AND ex.step_id = k.step_id AND a.variant_id IS NULL
       AND (ex.status = 'running' OR (ex.status = 'completed' AND ex.winner_variant_id IS NOT NULL))
     ORDER BY ex.status = 'running' DESC, ex.created_at DESC LIMIT 1) x ON true
-LEFT JOIN outreach.messages m
-  ON m.organisation_id = k.organisation_id AND m.enrollment_id = k.enrollment_id
- AND m.step_id = k.step_id AND m.direction = 'outbound'
+-- The enrollment's outbound messages (one per step done, so a handful), in
+-- one range scan of messages_one_outbound_per_step: this step's row, whether
+-- any was opened, and the thread root (the earliest step's sent message).
+LEFT JOIN LATERAL (
+    SELECT (array_agg(om.id) FILTER (WHERE om.step_id = k.step_id))[1] AS id,
+           (array_agg(om.status) FILTER (WHERE om.step_id = k.step_id))[1] AS status,
+           coalesce(bool_or(os.open_count > 0), false) AS opened,
+           (array_agg(om.rfc_message_id ORDER BY rs.step_order)
+                FILTER (WHERE om.status = 'sent' AND rs.step_order < s.step_order))[1] AS root_rfc_message_id,
+           (array_agg(om.subject ORDER BY rs.step_order)
+                FILTER (WHERE om.status = 'sent' AND rs.step_order < s.step_order))[1] AS root_subject
+    FROM outreach.messages om
+    JOIN outreach.workflow_steps rs ON rs.organisation_id = om.organisation_id AND rs.id = om.step_id
+    LEFT JOIN tracking.message_open_stats os
+      ON os.organisation_id = om.organisation_id AND os.message_id = om.id
+    WHERE om.organisation_id = k.organisation_id AND om.enrollment_id = k.enrollment_id
+      AND om.direction = 'outbound') m ON true
 CROSS JOIN LATERAL (
     SELECT EXISTS (SELECT 1 FROM outreach.messages r
-                   WHERE r.organisation_id = k.organisation_id AND r.campaign_id = k.campaign_id
-                     AND r.enrollment_id = k.enrollment_id AND r.direction = 'inbound') AS replied,
-           EXISTS (SELECT 1 FROM outreach.messages om
-                   JOIN tracking.message_open_stats os
-                     ON os.organisation_id = om.organisation_id AND os.message_id = om.id
-                   WHERE om.organisation_id = k.organisation_id AND om.campaign_id = k.campaign_id
-                     AND om.enrollment_id = k.enrollment_id AND os.open_count > 0) AS opened) f
-LEFT JOIN LATERAL (
-    SELECT r.rfc_message_id, r.subject FROM outreach.messages r
-    JOIN outreach.workflow_steps rs ON rs.organisation_id = r.organisation_id AND rs.id = r.step_id
-    WHERE r.organisation_id = k.organisation_id AND r.campaign_id = k.campaign_id
-      AND r.enrollment_id = k.enrollment_id AND r.direction = 'outbound' AND r.status = 'sent'
-      AND rs.step_order < s.step_order
-    ORDER BY rs.step_order LIMIT 1) root ON true
+                   WHERE r.organisation_id = k.organisation_id AND r.enrollment_id = k.enrollment_id
+                     AND r.direction = 'inbound') AS replied) f
 ORDER BY k.run_at, k.organisation_id, k.id)sql"},
 
         {"pf_assign_variants", R"sql(
@@ -131,15 +138,13 @@ JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS w(organisation_id, enrollment
   ON a.organisation_id = w.organisation_id AND a.enrollment_id = w.enrollment_id
  AND a.experiment_id = w.experiment_id)sql"},
 
-        {"pf_lock_active", R"sql(
+        {"pf_active_enrollments", R"sql(
 SELECT e.organisation_id, e.id
 FROM outreach.campaign_enrollments e
 JOIN unnest($1::uuid[], $2::uuid[]) AS w(organisation_id, enrollment_id)
   ON e.organisation_id = w.organisation_id AND e.id = w.enrollment_id
 JOIN outreach.campaigns c ON c.organisation_id = e.organisation_id AND c.id = e.campaign_id
-WHERE e.status = 'active' AND c.status = 'active'
-ORDER BY e.organisation_id, e.id
-FOR SHARE OF e, c)sql"},
+WHERE e.status = 'active' AND c.status = 'active')sql"},
 
         {"pf_ensure_senders", R"sql(
 INSERT INTO outreach.sender_pacing (organisation_id, from_email, next_send_at)
@@ -188,32 +193,51 @@ updated AS (
 SELECT organisation_id, campaign_id, local_day::text, granted FROM granted)sql"},
 
         {"pf_write_sending", R"sql(
-INSERT INTO outreach.messages AS m
-    (organisation_id, id, campaign_id, enrollment_id, step_id, variant_id, prompt_id, direction, status,
-     from_email, to_email, subject, body_text, rfc_message_id, in_reply_to, reference_ids, attempts,
-     generated_at)
-SELECT w.organisation_id, w.message_id, w.campaign_id, w.enrollment_id, w.step_id, w.variant_id,
-       w.prompt_id, 'outbound', 'pending', w.from_email, w.to_email, w.subject, w.body,
-       w.message_id::text || '@' || coalesce(nullif($12::text, ''), split_part(w.from_email, '@', 2)), w.in_reply_to,
-       CASE WHEN w.in_reply_to IS NULL THEN '{}'::text[] ELSE ARRAY[w.in_reply_to] END, 1,
-       pf_from_micros($14::bigint)
-FROM (SELECT *, md5(u.enrollment_id::text || ':' || u.step_id::text)::uuid AS message_id
-      FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
-                  $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-          AS u(organisation_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
-               from_email, to_email, subject, body, in_reply_to)) w
-ON CONFLICT (organisation_id, enrollment_id, step_id) WHERE direction = 'outbound'
-DO UPDATE SET status = 'pending', attempts = m.attempts + 1, last_error = NULL
-WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
-RETURNING m.organisation_id, m.enrollment_id, m.step_id, m.id, m.rfc_message_id, m.from_email,
-          m.to_email, coalesce(m.subject, ''), coalesce(m.body_text, ''), m.in_reply_to)sql"},
-
-        {"pf_mark_sending", R"sql(
-UPDATE outreach.messages m SET status = 'sending'
-FROM unnest($1::uuid[], $2::uuid[]) AS w(organisation_id, id), outreach.campaigns c
-WHERE m.organisation_id = w.organisation_id AND m.id = w.id AND m.status = 'pending'
-  AND c.organisation_id = m.organisation_id AND c.id = m.campaign_id AND c.status = 'active'
-RETURNING m.organisation_id, m.id)sql"},
+WITH w AS (
+    SELECT *, md5(u.enrollment_id::text || ':' || u.step_id::text)::uuid AS message_id
+    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
+                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+        AS u(organisation_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
+             from_email, to_email, subject, body, in_reply_to)),
+-- FOR SHARE on the campaign rows: a pause (an UPDATE of the row) either
+-- committed first, and then this sees it and writes nothing, or waits until
+-- these messages are committed in flight, where the pause can see them.
+active_campaigns AS (
+    SELECT c.organisation_id, c.id
+    FROM outreach.campaigns c
+    WHERE (c.organisation_id, c.id) IN (SELECT DISTINCT organisation_id, campaign_id FROM w)
+      AND c.status = 'active'
+    ORDER BY c.organisation_id, c.id
+    FOR SHARE),
+go AS (
+    SELECT w.*
+    FROM w
+    JOIN active_campaigns c ON c.organisation_id = w.organisation_id AND c.id = w.campaign_id
+    JOIN outreach.campaign_enrollments e
+      ON e.organisation_id = w.organisation_id AND e.id = w.enrollment_id AND e.status = 'active'),
+written AS (
+    INSERT INTO outreach.messages AS m
+        (organisation_id, id, campaign_id, enrollment_id, step_id, variant_id, prompt_id, direction,
+         status, from_email, to_email, subject, body_text, rfc_message_id, in_reply_to, reference_ids,
+         attempts, generated_at)
+    SELECT organisation_id, message_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
+           'outbound', 'sending', from_email, to_email, subject, body,
+           message_id::text || '@' || coalesce(nullif($12::text, ''), split_part(from_email, '@', 2)),
+           in_reply_to, CASE WHEN in_reply_to IS NULL THEN '{}'::text[] ELSE ARRAY[in_reply_to] END, 1,
+           pf_from_micros($14::bigint)
+    FROM go
+    ON CONFLICT (organisation_id, enrollment_id, step_id) WHERE direction = 'outbound'
+    DO UPDATE SET status = 'sending', attempts = m.attempts + 1, last_error = NULL
+    WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
+    RETURNING m.organisation_id, m.enrollment_id, m.id, m.rfc_message_id, m.from_email, m.to_email,
+              coalesce(m.subject, '') AS subject, coalesce(m.body_text, '') AS body, m.in_reply_to)
+SELECT w.organisation_id, w.enrollment_id, go.enrollment_id IS NOT NULL, written.id,
+       written.rfc_message_id, written.from_email, written.to_email, written.subject, written.body,
+       written.in_reply_to
+FROM w
+LEFT JOIN go ON go.organisation_id = w.organisation_id AND go.enrollment_id = w.enrollment_id
+LEFT JOIN written ON written.organisation_id = w.organisation_id
+                 AND written.enrollment_id = w.enrollment_id)sql"},
 
         {"pf_finish_tasks", R"sql(
 UPDATE outreach.tasks t
@@ -441,16 +465,16 @@ std::vector<VariantChoice> EngineStore::assign_variants(const std::vector<Varian
     return result;
 }
 
-EngineStore::SendTransaction::SendTransaction(EngineStore& store)
+EngineStore::Transaction::Transaction(EngineStore& store)
     : store_(store), tx_(std::make_unique<pqxx::work>(store.connection_)) {}
 
-EngineStore::SendTransaction::~SendTransaction() = default;
+EngineStore::Transaction::~Transaction() = default;
 
-std::vector<std::pair<std::string, std::string>> EngineStore::SendTransaction::lock_active(
+std::vector<std::pair<std::string, std::string>> EngineStore::Transaction::active_enrollments(
     const std::vector<std::pair<std::string, std::string>>& enrollments) {
     if (enrollments.empty()) return {};
     std::vector<std::pair<std::string, std::string>> active;
-    for (const auto& r : store_.run(*tx_, "pf_lock_active",
+    for (const auto& r : store_.run(*tx_, "pf_active_enrollments",
                                     column(enrollments, [](const auto& e) { return e.first; }),
                                     column(enrollments, [](const auto& e) { return e.second; }))) {
         active.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
@@ -458,8 +482,8 @@ std::vector<std::pair<std::string, std::string>> EngineStore::SendTransaction::l
     return active;
 }
 
-std::vector<SenderSlot> EngineStore::SendTransaction::lock_senders(
-    const std::vector<SenderSlot>& senders, Micros now) {
+std::vector<SenderSlot> EngineStore::Transaction::lock_senders(const std::vector<SenderSlot>& senders,
+                                                               Micros now) {
     if (senders.empty()) return {};
     const auto org = column(senders, [](const auto& s) { return s.organisation_id; });
     const auto email = column(senders, [](const auto& s) { return s.from_email; });
@@ -470,7 +494,7 @@ std::vector<SenderSlot> EngineStore::SendTransaction::lock_senders(
     return slots;
 }
 
-void EngineStore::SendTransaction::set_senders(const std::vector<SenderSlot>& senders) {
+void EngineStore::Transaction::set_senders(const std::vector<SenderSlot>& senders) {
     if (senders.empty()) return;
     store_.run(*tx_, "pf_set_senders",
                column(senders, [](const auto& s) { return s.organisation_id; }),
@@ -478,24 +502,40 @@ void EngineStore::SendTransaction::set_senders(const std::vector<SenderSlot>& se
                column(senders, [](const auto& s) { return std::to_string(s.next_send_at); }));
 }
 
-std::vector<DailyCapGrant> EngineStore::SendTransaction::reserve_daily(
+std::vector<DailyCapGrant> EngineStore::Transaction::reserve_daily(
     const std::vector<DailyCapRequest>& requests) {
     if (requests.empty()) return {};
-    const auto org = column(requests, [](const auto& r) { return r.organisation_id; });
-    const auto campaign = column(requests, [](const auto& r) { return r.campaign_id; });
-    const auto day = column(requests, [](const auto& r) { return r.local_day; });
-    store_.run(*tx_, "pf_ensure_daily", org, campaign, day);
-    std::vector<DailyCapGrant> grants;
-    for (const auto& r :
-         store_.run(*tx_, "pf_reserve_daily", org, campaign, day,
-                    column(requests, [](const auto& r) { return std::to_string(r.wanted); }))) {
-        grants.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                          r[3].as<int>()});
+    const auto reserve = [&](const std::vector<DailyCapRequest>& wanted) {
+        std::vector<DailyCapGrant> grants;
+        for (const auto& r : store_.run(
+                 *tx_, "pf_reserve_daily", column(wanted, [](const auto& w) { return w.organisation_id; }),
+                 column(wanted, [](const auto& w) { return w.campaign_id; }),
+                 column(wanted, [](const auto& w) { return w.local_day; }),
+                 column(wanted, [](const auto& w) { return std::to_string(w.wanted); }))) {
+            grants.push_back({r[0].as<std::string>(), r[1].as<std::string>(),
+                              r[2].as<std::string>(), r[3].as<int>()});
+        }
+        return grants;
+    };
+    auto grants = reserve(requests);
+    if (grants.size() == requests.size()) return grants;
+    // The first send of a campaign-local day: create its counter, then reserve.
+    std::vector<DailyCapRequest> missing;
+    for (const auto& r : requests) {
+        const bool found = std::any_of(grants.begin(), grants.end(), [&](const auto& g) {
+            return g.organisation_id == r.organisation_id && g.campaign_id == r.campaign_id &&
+                   g.local_day == r.local_day;
+        });
+        if (!found) missing.push_back(r);
     }
+    store_.run(*tx_, "pf_ensure_daily", column(missing, [](const auto& m) { return m.organisation_id; }),
+               column(missing, [](const auto& m) { return m.campaign_id; }),
+               column(missing, [](const auto& m) { return m.local_day; }));
+    for (auto& g : reserve(missing)) grants.push_back(std::move(g));
     return grants;
 }
 
-std::vector<WrittenMessage> EngineStore::SendTransaction::write_pending(
+std::vector<DraftResult> EngineStore::Transaction::write_sending(
     const std::vector<OutboundDraft>& drafts, const std::string& message_id_domain,
     bool resend_in_flight, Micros now) {
     if (drafts.empty()) return {};
@@ -512,82 +552,86 @@ std::vector<WrittenMessage> EngineStore::SendTransaction::write_pending(
         column(drafts, [](const auto& d) { return d.body; }),
         optional_column(drafts, [](const auto& d) { return d.in_reply_to; }), message_id_domain,
         resend_in_flight, now);
-    std::vector<WrittenMessage> written;
+    std::vector<DraftResult> results;
+    results.reserve(rows.size());
     for (const auto& r : rows) {
-        written.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
-                           r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<std::string>(),
-                           r[6].as<std::string>(), r[7].as<std::string>(), r[8].as<std::string>(),
-                           nullable(r[9])});
+        DraftResult d{r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<bool>(), std::nullopt};
+        if (!r[3].is_null()) {
+            d.message = WrittenMessage{d.organisation_id,       d.enrollment_id,
+                                       r[3].as<std::string>(), r[4].as<std::string>(),
+                                       r[5].as<std::string>(), r[6].as<std::string>(),
+                                       r[7].as<std::string>(), r[8].as<std::string>(),
+                                       nullable(r[9])};
+        }
+        results.push_back(std::move(d));
     }
-    return written;
+    return results;
 }
 
-void EngineStore::SendTransaction::commit() {
+void EngineStore::Transaction::commit() {
     tx_->commit();
 }
 
-std::vector<std::pair<std::string, std::string>> EngineStore::mark_sending(
-    const std::vector<std::pair<std::string, std::string>>& messages) {
-    if (messages.empty()) return {};
-    pqxx::work tx(connection_);
-    std::vector<std::pair<std::string, std::string>> marked;
-    for (const auto& r :
-         run(tx, "pf_mark_sending", column(messages, [](const auto& m) { return m.first; }),
-             column(messages, [](const auto& m) { return m.second; })))
-        marked.emplace_back(r[0].as<std::string>(), r[1].as<std::string>());
-    tx.commit();
-    return marked;
-}
-
-std::size_t EngineStore::finish(const FinishBatch& batch, const std::string& instance, Micros now) {
-    pqxx::work tx(connection_);
+std::size_t EngineStore::Transaction::finish(const FinishBatch& batch, const std::string& instance,
+                                             Micros now) {
+    auto& tx = *tx_;
     std::size_t updated = 0;
     // Tasks first: the finished step task must leave the "one open task per
     // enrollment" index before the next step's task comes in.
     if (!batch.tasks.empty()) {
         const auto& t = batch.tasks;
-        updated =
-            run(tx, "pf_finish_tasks", column(t, [](const auto& x) { return x.organisation_id; }),
-                column(t, [](const auto& x) { return x.task_id; }),
-                column(t, [](const auto& x) { return x.status; }),
-                optional_column(t, [](const auto& x) { return micros_text(x.run_at); }),
-                column(t, [](const auto& x) { return std::to_string(x.attempts_delta); }),
-                optional_column(t, [](const auto& x) { return x.last_error; }), instance, now)
-                .affected_rows();
+        updated = store_
+                      .run(tx, "pf_finish_tasks",
+                           column(t, [](const auto& x) { return x.organisation_id; }),
+                           column(t, [](const auto& x) { return x.task_id; }),
+                           column(t, [](const auto& x) { return x.status; }),
+                           optional_column(t, [](const auto& x) { return micros_text(x.run_at); }),
+                           column(t, [](const auto& x) { return std::to_string(x.attempts_delta); }),
+                           optional_column(t, [](const auto& x) { return x.last_error; }), instance,
+                           now)
+                      .affected_rows();
     }
     if (!batch.messages.empty()) {
         const auto& m = batch.messages;
-        run(tx, "pf_finish_messages", column(m, [](const auto& x) { return x.organisation_id; }),
-            column(m, [](const auto& x) { return x.message_id; }),
-            column(m, [](const auto& x) { return x.status; }),
-            optional_column(m, [](const auto& x) { return micros_text(x.sent_at); }),
-            column(m, [](const auto& x) { return x.provider_message_id; }),
-            optional_column(m, [](const auto& x) { return x.last_error; }));
+        store_.run(tx, "pf_finish_messages", column(m, [](const auto& x) { return x.organisation_id; }),
+                   column(m, [](const auto& x) { return x.message_id; }),
+                   column(m, [](const auto& x) { return x.status; }),
+                   optional_column(m, [](const auto& x) { return micros_text(x.sent_at); }),
+                   column(m, [](const auto& x) { return x.provider_message_id; }),
+                   optional_column(m, [](const auto& x) { return x.last_error; }));
     }
     if (!batch.enrollments.empty()) {
         const auto& e = batch.enrollments;
-        run(tx, "pf_finish_enrollments", column(e, [](const auto& x) { return x.organisation_id; }),
-            column(e, [](const auto& x) { return x.enrollment_id; }),
-            column(e, [](const auto& x) { return x.status; }),
-            column(e, [](const auto& x) { return std::to_string(x.step_order); }),
-            optional_column(e, [](const auto& x) { return micros_text(x.next_run_at); }),
-            optional_column(e, [](const auto& x) { return x.last_error; }), now);
+        store_.run(tx, "pf_finish_enrollments",
+                   column(e, [](const auto& x) { return x.organisation_id; }),
+                   column(e, [](const auto& x) { return x.enrollment_id; }),
+                   column(e, [](const auto& x) { return x.status; }),
+                   column(e, [](const auto& x) { return std::to_string(x.step_order); }),
+                   optional_column(e, [](const auto& x) { return micros_text(x.next_run_at); }),
+                   optional_column(e, [](const auto& x) { return x.last_error; }), now);
     }
     if (!batch.next_tasks.empty()) {
         const auto& n = batch.next_tasks;
-        run(tx, "pf_insert_next_tasks", column(n, [](const auto& x) { return x.organisation_id; }),
-            column(n, [](const auto& x) { return x.campaign_id; }),
-            column(n, [](const auto& x) { return x.enrollment_id; }),
-            column(n, [](const auto& x) { return x.step_id; }),
-            column(n, [](const auto& x) { return std::to_string(x.run_at); }));
+        store_.run(tx, "pf_insert_next_tasks",
+                   column(n, [](const auto& x) { return x.organisation_id; }),
+                   column(n, [](const auto& x) { return x.campaign_id; }),
+                   column(n, [](const auto& x) { return x.enrollment_id; }),
+                   column(n, [](const auto& x) { return x.step_id; }),
+                   column(n, [](const auto& x) { return std::to_string(x.run_at); }));
     }
     if (!batch.released_caps.empty()) {
         const auto& c = batch.released_caps;
-        run(tx, "pf_release_daily", column(c, [](const auto& x) { return x.organisation_id; }),
-            column(c, [](const auto& x) { return x.campaign_id; }),
-            column(c, [](const auto& x) { return x.local_day; }),
-            column(c, [](const auto& x) { return std::to_string(x.wanted); }));
+        store_.run(tx, "pf_release_daily", column(c, [](const auto& x) { return x.organisation_id; }),
+                   column(c, [](const auto& x) { return x.campaign_id; }),
+                   column(c, [](const auto& x) { return x.local_day; }),
+                   column(c, [](const auto& x) { return std::to_string(x.wanted); }));
     }
+    return updated;
+}
+
+std::size_t EngineStore::finish(const FinishBatch& batch, const std::string& instance, Micros now) {
+    Transaction tx(*this);
+    const auto updated = tx.finish(batch, instance, now);
     tx.commit();
     return updated;
 }

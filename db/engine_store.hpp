@@ -33,27 +33,35 @@ class EngineStore {
     std::vector<VariantChoice> assign_variants(const std::vector<VariantChoice>& wanted,
                                                Micros now);
 
-    // The transaction in which sends are committed to, before any adapter call.
-    class SendTransaction {
+    // One transaction of the send path. The first commits a batch to its
+    // sends (active check, pacing, daily limit) and writes the first chunk
+    // 'sending'; each later one records a chunk's outcomes and writes the
+    // next chunk, so a crash leaves at most one chunk per worker in flight.
+    class Transaction {
       public:
-        explicit SendTransaction(EngineStore& store);
-        ~SendTransaction();
+        explicit Transaction(EngineStore& store);
+        ~Transaction();
+        Transaction(const Transaction&) = delete;
+        Transaction& operator=(const Transaction&) = delete;
+
         // Enrollments (organisation, enrollment) still active in active
-        // campaigns; locks them and their campaigns FOR SHARE so a pause or a
-        // stop waits until the messages below are marked in flight.
-        std::vector<std::pair<std::string, std::string>> lock_active(
+        // campaigns (no locks: the write below checks again under lock).
+        std::vector<std::pair<std::string, std::string>> active_enrollments(
             const std::vector<std::pair<std::string, std::string>>& enrollments);
         // Each sender's next allowed send time (max with now), locked.
         std::vector<SenderSlot> lock_senders(const std::vector<SenderSlot>& senders, Micros now);
         void set_senders(const std::vector<SenderSlot>& senders);
         // Reserves daily-limit slots; returns how many each group got.
         std::vector<DailyCapGrant> reserve_daily(const std::vector<DailyCapRequest>& requests);
-        // Writes or revives the (enrollment, step) outbound rows as 'pending'
-        // (reserved, not yet handed over). A row already sent, or in flight
-        // with resend off, is not returned.
-        std::vector<WrittenMessage> write_pending(const std::vector<OutboundDraft>& drafts,
-                                                  const std::string& message_id_domain,
-                                                  bool resend_in_flight, Micros now);
+        // Writes or revives the (enrollment, step) outbound rows as 'sending'
+        // when enrollment and campaign are still active (campaigns locked FOR
+        // SHARE); one result per draft, in no particular order.
+        std::vector<DraftResult> write_sending(const std::vector<OutboundDraft>& drafts,
+                                               const std::string& message_id_domain,
+                                               bool resend_in_flight, Micros now);
+        // Writes outcomes. Tasks whose lease this instance no longer holds
+        // are left alone; returns how many it updated.
+        std::size_t finish(const FinishBatch& batch, const std::string& instance, Micros now);
         void commit();
 
       private:
@@ -61,14 +69,7 @@ class EngineStore {
         std::unique_ptr<pqxx::dbtransaction> tx_;
     };
 
-    // Marks pending messages 'sending' just before they are handed over, if
-    // their campaign is still active; returns those marked. A daemon that
-    // dies now leaves at most this chunk with an unknown outcome.
-    std::vector<std::pair<std::string, std::string>> mark_sending(
-        const std::vector<std::pair<std::string, std::string>>& messages);
-
-    // Writes every outcome of a batch in one transaction. Tasks whose lease
-    // this instance no longer holds are left alone; returns how many it updated.
+    // finish() in a transaction of its own.
     std::size_t finish(const FinishBatch& batch, const std::string& instance, Micros now);
 
     // Running tasks whose lease expired (their daemon died) go back to

@@ -186,7 +186,8 @@ BEGIN
         UPDATE outreach.tasks
         SET status = 'cancelled', finished_at = now(),
             last_error = 'cancelled: enrollment is now ' || NEW.status
-        WHERE organisation_id = NEW.organisation_id AND enrollment_id = NEW.id AND status = 'pending';
+        WHERE organisation_id = NEW.organisation_id AND campaign_id = NEW.campaign_id
+          AND enrollment_id = NEW.id AND status = 'pending';
     ELSE
         INSERT INTO outreach.tasks (organisation_id, campaign_id, enrollment_id, step_id, run_at)
         SELECT c.organisation_id, c.id, NEW.id,
@@ -427,7 +428,7 @@ CREATE TABLE outreach.campaign_enrollments (
     CONSTRAINT campaign_enrollments_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'replied'::text, 'bounced'::text, 'unsubscribed'::text, 'failed'::text, 'removed'::text]))),
     CONSTRAINT campaign_enrollments_step_non_negative CHECK ((current_step_order >= 0))
 )
-WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0');
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0', fillfactor='85');
 
 
 --
@@ -518,7 +519,7 @@ CREATE TABLE outreach.messages (
     CONSTRAINT messages_sent_has_time CHECK (((status <> ALL (ARRAY['sent'::text, 'bounced'::text])) OR (sent_at IS NOT NULL))),
     CONSTRAINT messages_status_check CHECK ((((direction = 'outbound'::text) AND (status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'bounced'::text]))) OR ((direction = 'inbound'::text) AND (status = 'received'::text))))
 )
-WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0');
+WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_vacuum_insert_scale_factor='0', autovacuum_vacuum_insert_threshold='5000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0', fillfactor='75');
 
 
 --
@@ -1064,6 +1065,13 @@ CREATE INDEX enrollment_step_variant_assignments_variant_idx ON outreach.enrollm
 --
 
 CREATE INDEX messages_enrollment_idx ON outreach.messages USING btree (organisation_id, campaign_id, enrollment_id);
+
+
+--
+-- Name: messages_inbound_enrollment_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_inbound_enrollment_idx ON outreach.messages USING btree (organisation_id, enrollment_id) WHERE (direction = 'inbound'::text);
 
 
 --

@@ -292,16 +292,19 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
     }
 
     // 4. The send transaction: still active? paced? under the daily limit?
-    std::vector<db::WrittenMessage> written;
+    // It commits the batch to its sends and writes the first chunk 'sending'.
     std::map<std::pair<std::string, std::string>, Work*> by_enrollment;
     std::map<std::pair<std::string, std::string>, std::string>
         cap_day;  // enrollment -> campaign-local day
+    std::vector<db::OutboundDraft> drafts;
+    const auto chunk_size = static_cast<std::size_t>(std::max(1, settings_.in_flight_chunk));
+    std::optional<db::EngineStore::Transaction> tx;
     if (!ready.empty()) {
-        db::EngineStore::SendTransaction tx(store_);
+        tx.emplace(store_);
 
         std::vector<std::pair<std::string, std::string>> keys;
         for (auto* w : ready) keys.emplace_back(w->step->organisation_id, w->step->enrollment_id);
-        const auto active = tx.lock_active(keys);
+        const auto active = tx->active_enrollments(keys);
         std::vector<Work*> go;
         for (auto* w : ready) {
             const std::pair key{w->step->organisation_id, w->step->enrollment_id};
@@ -320,7 +323,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             std::vector<db::SenderSlot> senders;
             for (auto* w : go)
                 senders.push_back({w->step->organisation_id, w->step->from_email, 0});
-            auto slots = tx.lock_senders(senders, to_micros(now));
+            auto slots = tx->lock_senders(senders, to_micros(now));
             std::map<std::pair<std::string, std::string>, std::int64_t> next_at;
             for (const auto& slot : slots)
                 next_at[{slot.organisation_id, slot.from_email}] = slot.next_send_at;
@@ -346,7 +349,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             }
             std::vector<db::SenderSlot> updated;
             for (const auto& [key, at] : next_at) updated.push_back({key.first, key.second, at});
-            tx.set_senders(updated);
+            tx->set_senders(updated);
             go = std::move(paced);
         }
 
@@ -361,7 +364,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             requests.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key),
                                 static_cast<int>(members.size())});
         std::vector<Work*> granted;
-        for (const auto& g : tx.reserve_daily(requests)) {
+        for (const auto& g : tx->reserve_daily(requests)) {
             auto& members = groups[{g.organisation_id, g.campaign_id, g.local_day}];
             for (std::size_t i = 0; i < members.size(); ++i) {
                 auto* w = members[i];
@@ -380,8 +383,8 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                 }
             }
         }
-
-        std::vector<db::OutboundDraft> drafts;
+        // Keep the claim's run_at order for the sends.
+        std::sort(granted.begin(), granted.end());  // pointers into `work`
         for (auto* w : granted) {
             const auto& s = *w->step;
             drafts.push_back({s.organisation_id, s.campaign_id, s.enrollment_id, s.step_id,
@@ -390,106 +393,132 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                               cap_day[{s.organisation_id, s.enrollment_id}]});
             by_enrollment[{s.organisation_id, s.enrollment_id}] = w;
         }
-        written = tx.write_pending(drafts, settings_.message_id_domain,
-                                   settings_.unknown_outcome == UnknownOutcomePolicy::resend,
-                                   to_micros(now));
-        tx.commit();
-
-        std::vector<std::pair<std::string, std::string>> got;
-        for (const auto& m : written) got.emplace_back(m.organisation_id, m.enrollment_id);
-        for (auto* w : granted) {
-            const std::pair key{w->step->organisation_id, w->step->enrollment_id};
-            if (std::find(got.begin(), got.end(), key) != got.end()) continue;
-            out.task(
-                *w->step, "failed", std::nullopt, 0,
-                std::string(
-                    "held: the message for this step changed state while this task ran; check it"));
-            out.batch.released_caps.push_back(
-                {w->step->organisation_id, w->step->campaign_id, cap_day[key], 1});
-            counters_.held++;
-            w->done = true;
-        }
     }
 
-    spdlog::trace("batch of {}: send transaction done at {:.1f} ms", claimed.size(), elapsed_ms());
-    // 5. Hand the emails over, a chunk at a time, each chunk marked 'sending'
-    // first (if its campaign is still active), and record what became of them.
-    const auto chunk_size = static_cast<std::size_t>(std::max(1, settings_.in_flight_chunk));
-    std::set<std::pair<std::string, std::string>> marked;
+    // 5. Hand the emails over a chunk at a time. Each chunk is written
+    // 'sending' (if enrollment and campaign are still active) in the
+    // transaction that records the previous chunk's outcomes, so a crash
+    // leaves at most one chunk with an unknown outcome.
     std::size_t recorded = 0, outcomes = 0;
-    // Each chunk's outcomes are committed before the next chunk is handed
-    // over, so a crash leaves at most one chunk with an unknown outcome.
+    const auto give_back_cap = [&](const Work& w) {
+        const auto& s = *w.step;
+        out.batch.released_caps.push_back(
+            {s.organisation_id, s.campaign_id, cap_day[{s.organisation_id, s.enrollment_id}], 1});
+    };
+    // Writes drafts [from, to) in the open transaction; returns those to send.
+    const auto write_chunk = [&](std::size_t from, std::size_t to) {
+        std::vector<db::OutboundDraft> chunk(drafts.begin() + static_cast<std::ptrdiff_t>(from),
+                                             drafts.begin() + static_cast<std::ptrdiff_t>(to));
+        std::vector<db::WrittenMessage> to_send;
+        for (auto& r : tx->write_sending(chunk, settings_.message_id_domain,
+                                         settings_.unknown_outcome == UnknownOutcomePolicy::resend,
+                                         to_micros(now))) {
+            auto* w = by_enrollment.at({r.organisation_id, r.enrollment_id});
+            if (r.message) {
+                to_send.push_back(std::move(*r.message));
+                continue;
+            }
+            give_back_cap(*w);
+            if (!r.active) {
+                out.task(*w->step, "pending", std::nullopt, -1,
+                         std::string("released: enrollment or campaign changed before sending"));
+                counters_.released++;
+            } else {
+                out.task(*w->step, "failed", std::nullopt, 0,
+                         std::string("held: the message for this step changed state while this "
+                                     "task ran; check it"));
+                counters_.held++;
+            }
+            w->done = true;
+        }
+        // In the drafts' order.
+        std::sort(to_send.begin(), to_send.end(), [&](const auto& a, const auto& b) {
+            return by_enrollment.at({a.organisation_id, a.enrollment_id}) <
+                   by_enrollment.at({b.organisation_id, b.enrollment_id});
+        });
+        return to_send;
+    };
     const auto flush = [&] {
+        if (!tx) tx.emplace(store_);
         outcomes += out.batch.tasks.size();
-        recorded += store_.finish(out.batch, settings_.instance_id, to_micros(clock_.now()));
+        recorded += tx->finish(out.batch, settings_.instance_id, to_micros(clock_.now()));
         out.batch = {};
     };
-    for (std::size_t i = 0; i < written.size(); ++i) {
-        const auto& m = written[i];
-        if (i % chunk_size == 0) {
-            if (i > 0) flush();
-            std::vector<std::pair<std::string, std::string>> chunk;
-            for (std::size_t j = i; j < std::min(written.size(), i + chunk_size); ++j)
-                chunk.emplace_back(written[j].organisation_id, written[j].message_id);
-            for (auto& id : store_.mark_sending(chunk)) marked.insert(std::move(id));
+
+    std::vector<db::WrittenMessage> in_flight;
+    if (!drafts.empty()) in_flight = write_chunk(0, std::min(drafts.size(), chunk_size));
+    for (std::size_t next = chunk_size;; next += chunk_size) {
+        if (tx) {
+            tx->commit();
+            tx.reset();
         }
-        auto* w = by_enrollment.at({m.organisation_id, m.enrollment_id});
-        const auto& s = *w->step;
-        if (!marked.contains({m.organisation_id, m.message_id})) {
-            // Paused since the claim: the message stays 'pending', never handed over.
-            out.task(s, "pending", std::nullopt, -1,
-                     std::string("released: campaign paused before sending"));
-            out.batch.released_caps.push_back({s.organisation_id, s.campaign_id,
-                                               cap_day[{m.organisation_id, m.enrollment_id}], 1});
-            counters_.released++;
-            w->done = true;
-            continue;
-        }
-        adapters::OutboundEmail email;
-        email.message_id = m.message_id;
-        email.rfc_message_id = m.rfc_message_id;
-        email.from_email = m.from_email;
-        email.to_email = m.to_email;
-        email.subject = m.subject;
-        const auto sent_at = clock_.now();
-        email.mime = adapters::build_mime({m.from_email, s.from_name, m.to_email, s.reply_to,
-                                           m.subject, m.body, m.rfc_message_id, m.in_reply_to,
-                                           std::chrono::floor<std::chrono::seconds>(sent_at)});
-        adapters::SendResult result;
-        try {
-            result = adapter_.send(email);
-        } catch (const std::exception& e) {
-            result = adapters::SendResult::transient(std::string("adapter error: ") + e.what());
-        }
-        const std::pair key{m.organisation_id, m.enrollment_id};
-        if (result.outcome == adapters::SendOutcome::sent) {
-            out.batch.messages.push_back({m.organisation_id, m.message_id, "sent",
-                                          to_micros(sent_at), result.provider_message_id,
-                                          std::nullopt});
-            out.advance(*w, sent_at, std::nullopt);
-            counters_.sent++;
-        } else {
-            const auto kind = result.outcome == adapters::SendOutcome::permanent_failure
-                                  ? FailureKind::permanent
-                                  : FailureKind::transient;
-            const auto plan = plan_failure(kind, result.reason, s.attempts, s.max_attempts,
-                                           clock_.now(), settings_.backoff, random_);
-            out.batch.messages.push_back(
-                {m.organisation_id, m.message_id, "failed", std::nullopt, "", plan.reason});
-            out.batch.released_caps.push_back({s.organisation_id, s.campaign_id, cap_day[key], 1});
-            if (plan.retry) {
-                out.task(s, "pending", plan.retry_at, 0, plan.reason);
-                counters_.retried++;
-                spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
-                             plan.reason);
-            } else {
-                out.fail_enrollment(s, plan.reason);
+        for (const auto& m : in_flight) {
+            auto* w = by_enrollment.at({m.organisation_id, m.enrollment_id});
+            const auto& s = *w->step;
+            adapters::OutboundEmail email;
+            email.message_id = m.message_id;
+            email.rfc_message_id = m.rfc_message_id;
+            email.from_email = m.from_email;
+            email.to_email = m.to_email;
+            email.subject = m.subject;
+            const auto sent_at = clock_.now();
+            email.mime = adapters::build_mime({m.from_email, s.from_name, m.to_email, s.reply_to,
+                                               m.subject, m.body, m.rfc_message_id, m.in_reply_to,
+                                               std::chrono::floor<std::chrono::seconds>(sent_at)});
+            adapters::SendResult result;
+            try {
+                result = adapter_.send(email);
+            } catch (const std::exception& e) {
+                result = adapters::SendResult::transient(std::string("adapter error: ") + e.what());
             }
+            if (result.outcome == adapters::SendOutcome::sent) {
+                out.batch.messages.push_back({m.organisation_id, m.message_id, "sent",
+                                              to_micros(sent_at), result.provider_message_id,
+                                              std::nullopt});
+                out.advance(*w, sent_at, std::nullopt);
+                counters_.sent++;
+            } else {
+                const auto kind = result.outcome == adapters::SendOutcome::permanent_failure
+                                      ? FailureKind::permanent
+                                      : FailureKind::transient;
+                const auto plan = plan_failure(kind, result.reason, s.attempts, s.max_attempts,
+                                               clock_.now(), settings_.backoff, random_);
+                out.batch.messages.push_back(
+                    {m.organisation_id, m.message_id, "failed", std::nullopt, "", plan.reason});
+                give_back_cap(*w);
+                if (plan.retry) {
+                    out.task(s, "pending", plan.retry_at, 0, plan.reason);
+                    counters_.retried++;
+                    spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
+                                 plan.reason);
+                } else {
+                    out.fail_enrollment(s, plan.reason);
+                }
+            }
+            w->done = true;
         }
-        w->done = true;
+        in_flight.clear();
+        if (next >= drafts.size()) break;
+        tx.emplace(store_);
+        if (stopping && stopping->load()) {
+            // Shutting down: what is not in flight yet goes back, slots too.
+            for (std::size_t i = next; i < drafts.size(); ++i) {
+                auto* w = by_enrollment.at({drafts[i].organisation_id, drafts[i].enrollment_id});
+                out.task(*w->step, "pending", std::nullopt, -1,
+                         std::string("released at shutdown before sending"));
+                give_back_cap(*w);
+                counters_.released++;
+                w->done = true;
+            }
+            break;
+        }
+        // This chunk's outcomes and the next chunk's 'sending' rows, together.
+        flush();
+        in_flight = write_chunk(next, std::min(drafts.size(), next + chunk_size));
     }
 
     flush();
+    tx->commit();
     spdlog::trace("batch of {}: finished at {:.1f} ms", claimed.size(), elapsed_ms());
     if (recorded != outcomes) {
         spdlog::warn(

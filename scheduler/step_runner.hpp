@@ -1,16 +1,17 @@
 #pragma once
 // Runs claimed step tasks, a batch at a time: claim (one statement), plan
-// each task with the state machine, assign A/B variants, render, reserve
-// daily-limit slots and sender pacing, write the outbound rows as 'sending'
-// and commit (all before any adapter call), hand each email to the adapter,
-// then record every outcome in one finishing transaction.
+// each task with the state machine, assign A/B variants, render, then one
+// send transaction (active check, sender pacing, daily-limit slots) that
+// also writes the first chunk of outbound rows 'sending'; each chunk is
+// handed to the adapter after its commit, and its outcomes are recorded in
+// the transaction that writes the next chunk.
 //
-// No duplicate email: the (enrollment, step) row is committed as 'pending'
-// with its daily-limit slot, then marked 'sending' a small chunk at a time
-// just before the adapter sees it. A retry that finds it 'sent' only
-// advances; 'pending' was never handed over and is sent; 'sending' (the
-// daemon died mid-send) holds the task for an operator unless the policy
-// says resend.
+// No duplicate email: the (enrollment, step) row is committed 'sending'
+// before the adapter sees it, a chunk at a time, so a crash leaves at most
+// one chunk per worker with an unknown outcome. A retry that finds the row
+// 'sent' only advances; 'pending' or 'failed' was never handed over and is
+// sent; 'sending' (the daemon died mid-send) holds the task for an operator
+// unless the policy says resend.
 
 #include <atomic>
 #include <chrono>
