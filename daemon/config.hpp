@@ -43,8 +43,11 @@ struct LogAdapterConfig {
 };
 
 struct ControlConfig {
-    std::string listen = "127.0.0.1:8470";
+    std::string listen = "127.0.0.1:8470";  // empty: no control port
     std::string token;  // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
+    int pause_wait_seconds = 30;  // how long a pause waits for in-flight sends
+    int max_body_bytes = 65536;
+    int timeout_seconds = 10;  // read and write timeout per request
 };
 
 struct TrackingConfig {

@@ -198,6 +198,11 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
     {
         auto s = top.section("control");
         s.read("listen", config.control.listen);
+        if (!config.control.listen.empty() && !split_listen_address(config.control.listen))
+            s.fail("listen", "expected HOST:PORT (port 0-65535), or \"\" for no control port");
+        s.read("pause_wait_seconds", config.control.pause_wait_seconds, 0, 3600);
+        s.read("max_body_bytes", config.control.max_body_bytes, 1, 10 * 1024 * 1024);
+        s.read("timeout_seconds", config.control.timeout_seconds, 1, 300);
         std::string token_file;
         s.read("token_file", token_file);
         if (!token_file.empty())
@@ -207,6 +212,8 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
     {
         auto s = top.section("tracking");
         s.read("listen", config.tracking.listen);
+        if (!config.tracking.listen.empty() && !split_listen_address(config.tracking.listen))
+            s.fail("listen", "expected HOST:PORT (port 0-65535), or \"\" for no tracking listener");
         s.read("base_url", config.tracking.base_url);
         s.finish();
     }
@@ -223,6 +230,22 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
 }
 
 }  // namespace
+
+std::optional<ListenAddress> split_listen_address(const std::string& text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
+    std::string host = text.substr(0, colon);
+    const std::string port_text = text.substr(colon + 1);
+    if (port_text.size() > 5 ||
+        port_text.find_first_not_of("0123456789") != std::string::npos)
+        return std::nullopt;
+    const int port = std::stoi(port_text);
+    if (port > 65535) return std::nullopt;
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);  // [::1]:8470
+    if (host.empty()) return std::nullopt;
+    return ListenAddress{host, port};
+}
 
 EnvLookup process_environment() {
     return [](const std::string& name) -> std::optional<std::string> {

@@ -27,6 +27,13 @@ Config parse_config(const std::string& toml_text, const std::string& origin, con
 
 Config load_config(const std::filesystem::path& file, const EnvLookup& env);
 
+struct ListenAddress {
+    std::string host;
+    int port = 0;  // 0: any free port
+};
+// "127.0.0.1:8470", "[::1]:8470", "0.0.0.0:0"; nullopt when malformed.
+std::optional<ListenAddress> split_listen_address(const std::string& text);
+
 // Defaults plus environment overrides, for commands run without a file.
 Config default_config(const EnvLookup& env);
 

@@ -13,6 +13,9 @@
 #include "adapters/log_sender.hpp"
 #include "build_info.hpp"
 #include "daemon/config_loader.hpp"
+#include "daemon/control_api.hpp"
+#include "daemon/control_server.hpp"
+#include "daemon/engine_handle.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 #include "db/connection.hpp"
@@ -121,7 +124,41 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             ? static_cast<std::uint64_t>(config.scheduler.seed)
             : static_cast<std::uint64_t>(clock.now().time_since_epoch().count()) ^ ::getpid();
     scheduler::RandomSource random(seed);
-    scheduler::Engine engine(engine_options(config, instance), *adapter, clock, random);
+    scheduler::EngineCounters counters;
+    scheduler::Engine engine(engine_options(config, instance), *adapter, clock, random, counters);
+    EngineHandle engine_handle;
+    engine_handle.attach(&engine);
+
+    // The control port: up before the engine starts, so a deploy script can
+    // drain a daemon as soon as it is reachable.
+    ControlContext control_context{config.database.url,
+                                   instance,
+                                   build_info::version,
+                                   std::chrono::system_clock::now(),
+                                   std::chrono::seconds(config.control.pause_wait_seconds),
+                                   std::string(adapter->name()),
+                                   &counters};
+    ControlApi control_api(control_context, engine_handle);
+    std::unique_ptr<ControlServer> control_server;
+    if (!config.control.listen.empty()) {
+        const auto address = split_listen_address(config.control.listen);
+        control_server = std::make_unique<ControlServer>(
+            ControlServerOptions{address->host, address->port, config.control.token,
+                                 static_cast<std::size_t>(config.control.max_body_bytes),
+                                 config.control.timeout_seconds},
+            control_api);
+        try {
+            const int port = control_server->start();
+            spdlog::info("control port listening on {}:{}", address->host, port);
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+            return kExitUnavailable;
+        }
+        if (config.control.token.empty())
+            spdlog::warn(
+                "control: no token configured (control.token_file or PROSPECTFLOW_CONTROL_TOKEN): "
+                "every endpoint but /healthz answers 401");
+    }
 
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
@@ -177,6 +214,7 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
 
     // Stop claiming, let in-flight batches finish, give back what is left.
     engine.stop();
+    if (control_server) control_server->stop();
     const bool clean = engine.join(std::chrono::seconds(config.scheduler.shutdown_timeout_seconds));
     if (!clean) {
         spdlog::warn("shutdown timeout of {} s passed with work in flight; its leases will expire",

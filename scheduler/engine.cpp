@@ -24,11 +24,27 @@ class WakeOnNotify final : public pqxx::notification_receiver {
     std::function<void()> wake_;
 };
 
+// Counts a live database connection for as long as it exists.
+class ConnectionGauge {
+  public:
+    explicit ConnectionGauge(std::atomic<int>& gauge) : gauge_(gauge) { ++gauge_; }
+    ~ConnectionGauge() { --gauge_; }
+    ConnectionGauge(const ConnectionGauge&) = delete;
+    ConnectionGauge& operator=(const ConnectionGauge&) = delete;
+
+  private:
+    std::atomic<int>& gauge_;
+};
+
 }  // namespace
 
 Engine::Engine(EngineOptions options, adapters::SendAdapter& adapter, const Clock& clock,
-               RandomSource& random)
-    : options_(std::move(options)), adapter_(adapter), clock_(clock), random_(random) {}
+               RandomSource& random, EngineCounters& counters)
+    : options_(std::move(options)),
+      adapter_(adapter),
+      clock_(clock),
+      random_(random),
+      counters_(counters) {}
 
 Engine::~Engine() {
     stop();
@@ -45,6 +61,11 @@ void Engine::start() {
     for (int i = 0; i < options_.workers; ++i)
         boost::asio::post(*pool_, [this, i] { worker_loop(i); });
     if (options_.notify) listener_ = std::thread([this] { listen_loop(); });
+}
+
+void Engine::set_draining(bool draining) {
+    draining_ = draining;
+    wake_all();
 }
 
 void Engine::stop() {
@@ -88,6 +109,7 @@ void Engine::listen_loop() {
     while (!stopping_) {
         try {
             auto connection = db::connect(options_.database_url);
+            ConnectionGauge live(connections_);
             WakeOnNotify receiver(*connection, [this] { wake_all(); });
             backoff = std::chrono::milliseconds(200);
             spdlog::debug("listening on channel {}", kChannel);
@@ -109,10 +131,15 @@ void Engine::worker_loop(int index) {
     while (!stopping_) {
         try {
             auto connection = db::connect(options_.database_url);
+            ConnectionGauge live(connections_);
             db::EngineStore store(*connection, options_.prepared_statements);
             StepRunner runner(store, adapter_, clock_, random_, options_.settings, counters_);
             backoff = std::chrono::milliseconds(200);
             while (!stopping_) {
+                if (draining_) {
+                    idle_wait(options_.poll_interval);
+                    continue;
+                }
                 ++busy_;
                 std::size_t claimed = 0;
                 try {

@@ -4,7 +4,8 @@
 // work; idle workers sleep until a NOTIFY on 'prospectflow_tasks', the next
 // due task or the poll interval, whichever comes first. With notify off (for
 // PgBouncer in transaction pooling) polling alone wakes them. Each worker also
-// rescues expired leases now and then (the janitor's job, shared).
+// rescues expired leases now and then (the janitor's job, shared). Draining
+// stops claiming without stopping the process.
 
 #include <atomic>
 #include <chrono>
@@ -36,7 +37,7 @@ struct EngineOptions {
 class Engine {
   public:
     Engine(EngineOptions options, adapters::SendAdapter& adapter, const Clock& clock,
-           RandomSource& random);
+           RandomSource& random, EngineCounters& counters);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -49,8 +50,16 @@ class Engine {
     // Gives back this instance's leases still running (after join).
     std::size_t release_own_leases();
 
+    // Draining: workers finish the batch in hand and claim nothing more
+    // until undrained (rolling deploys). The process keeps running.
+    void set_draining(bool draining);
+    bool draining() const { return draining_.load(); }
+
     const EngineCounters& counters() const { return counters_; }
     int busy_workers() const { return busy_.load(); }
+    int workers() const { return options_.workers; }
+    // Connections open to the database: one per live worker, plus the listener.
+    int open_connections() const { return connections_.load(); }
 
   private:
     void worker_loop(int index);
@@ -62,9 +71,11 @@ class Engine {
     adapters::SendAdapter& adapter_;
     const Clock& clock_;
     RandomSource& random_;
-    EngineCounters counters_;
+    EngineCounters& counters_;
 
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> draining_{false};
+    std::atomic<int> connections_{0};
     std::atomic<int> busy_{0};
     std::atomic<int> running_{0};
     std::mutex mutex_;

@@ -59,6 +59,7 @@ class BatchOutcomes {
     void advance(const Work& w, TimePoint at, std::optional<std::string> reason) {
         const auto& s = *w.step;
         task(s, "succeeded", std::nullopt, 0, std::move(reason));
+        counters_.succeeded++;
         if (s.next_step_id) {
             const auto next =
                 next_step_time(at, std::chrono::seconds(s.next_step_delay_seconds), w.window);
@@ -126,6 +127,8 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                                       settings_.lease_seconds);
     if (claimed.empty()) return 0;
     counters_.claimed += claimed.size();
+    for (const auto& c : claimed)
+        counters_.claim_lag_seconds.observe(now - from_micros(std::min(c.run_at, to_micros(now))));
     const auto started = std::chrono::steady_clock::now();
     const auto elapsed_ms = [&] {
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -260,6 +263,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             w->done = true;
             continue;
         }
+        const auto render_started = std::chrono::steady_clock::now();
         try {
             const auto vars = variables_of(s, w->recipient, w->variant_label);
             w->subject = adapters::render_template(w->subject_template, vars);
@@ -270,6 +274,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             w->done = true;
             continue;
         }
+        counters_.generation_seconds.observe(std::chrono::steady_clock::now() - render_started);
         if (s.thread_with_previous && s.thread_root_message_id) {
             w->in_reply_to = s.thread_root_message_id;
             w->subject = s.thread_root_subject.rfind("Re: ", 0) == 0
@@ -466,11 +471,13 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                                                m.subject, m.body, m.rfc_message_id, m.in_reply_to,
                                                std::chrono::floor<std::chrono::seconds>(sent_at)});
             adapters::SendResult result;
+            const auto send_started = std::chrono::steady_clock::now();
             try {
                 result = adapter_.send(email);
             } catch (const std::exception& e) {
                 result = adapters::SendResult::transient(std::string("adapter error: ") + e.what());
             }
+            counters_.send_seconds.observe(std::chrono::steady_clock::now() - send_started);
             if (result.outcome == adapters::SendOutcome::sent) {
                 out.batch.messages.push_back({m.organisation_id, m.message_id, "sent",
                                               to_micros(sent_at), result.provider_message_id,
@@ -485,6 +492,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                                                clock_.now(), settings_.backoff, random_);
                 out.batch.messages.push_back(
                     {m.organisation_id, m.message_id, "failed", std::nullopt, "", plan.reason});
+                counters_.send_failed++;
                 give_back_cap(*w);
                 if (plan.retry) {
                     out.task(s, "pending", plan.retry_at, 0, plan.reason);

@@ -20,6 +20,7 @@
 
 #include "adapters/send_adapter.hpp"
 #include "db/engine_store.hpp"
+#include "scheduler/histogram.hpp"
 #include "scheduler/backoff.hpp"
 #include "scheduler/clock.hpp"
 #include "scheduler/enrollment_machine.hpp"
@@ -41,10 +42,19 @@ struct EngineSettings {
     int in_flight_chunk = 20;
 };
 
-// Counts since start, for logs, status and metrics.
+// Counts and latencies since start, for logs, status and metrics. Owned by
+// the process, so they survive an engine restarted on reload.
 struct EngineCounters {
-    std::atomic<std::uint64_t> claimed{0}, sent{0}, skipped{0}, deferred{0}, retried{0}, failed{0},
-        cancelled{0}, held{0}, released{0};
+    // Tasks: claimed; succeeded (step sent or skipped: the enrollment moved
+    // on); failed (the enrollment failed); retried (transient failure, back
+    // off); and the rest of what a claim can end in.
+    std::atomic<std::uint64_t> claimed{0}, succeeded{0}, sent{0}, skipped{0}, deferred{0},
+        retried{0}, failed{0}, cancelled{0}, held{0}, released{0};
+    // Messages the adapter refused (transient or permanent).
+    std::atomic<std::uint64_t> send_failed{0};
+    Histogram send_seconds;        // adapter send() calls
+    Histogram generation_seconds;  // rendering one email
+    Histogram claim_lag_seconds;   // claim time minus run_at
 };
 
 class StepRunner {

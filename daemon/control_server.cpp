@@ -1,0 +1,189 @@
+#include "daemon/control_server.hpp"
+
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "daemon/control_api.hpp"
+
+namespace pf::daemon {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kUuid = "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
+
+void send(httplib::Response& res, const ApiResponse& answer) {
+    res.status = answer.status;
+    if (!answer.content_type.empty()) {
+        res.set_content(answer.text, answer.content_type.c_str());
+    } else {
+        res.set_content(answer.body.dump() + "\n", "application/json");
+    }
+}
+
+// Same time whatever matches: a token must not leak byte by byte.
+bool token_matches(const std::string& presented, const std::string& expected) {
+    if (presented.size() != expected.size()) {
+        (void)CRYPTO_memcmp(expected.data(), expected.data(), expected.size());
+        return false;
+    }
+    return CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+}
+
+// An optional JSON object body; its "reason" is logged with the change.
+std::optional<std::string> reason_of(const httplib::Request& req, httplib::Response& res) {
+    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return std::string();
+    try {
+        const auto body = json::parse(req.body);
+        if (!body.is_object()) {
+            send(res, ControlApi::error(400, "request body must be a JSON object"));
+            return std::nullopt;
+        }
+        if (body.contains("reason") && !body["reason"].is_string()) {
+            send(res, ControlApi::error(400, "\"reason\" must be a string"));
+            return std::nullopt;
+        }
+        return body.value("reason", "");
+    } catch (const json::parse_error& e) {
+        send(res, ControlApi::error(400, std::string("malformed JSON: ") + e.what()));
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+struct ControlServer::Impl {
+    Impl(ControlServerOptions o, ControlApi& a) : options(std::move(o)), api(a) {}
+    ControlServerOptions options;
+    ControlApi& api;
+    httplib::Server server;
+};
+
+ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_api)
+    : impl_(std::make_unique<Impl>(std::move(options), control_api)) {
+    auto& server = impl_->server;
+    auto& opts = impl_->options;
+    server.set_payload_max_length(opts.max_body_bytes);
+    server.set_read_timeout(opts.timeout_seconds, 0);
+    server.set_write_timeout(opts.timeout_seconds, 0);
+    server.set_keep_alive_timeout(opts.timeout_seconds);
+
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        if (req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
+        const auto& token = impl_->options.token;
+        const auto header = req.get_header_value("Authorization");
+        const std::string scheme = "Bearer ";
+        if (!token.empty() && header.rfind(scheme, 0) == 0 &&
+            token_matches(header.substr(scheme.size()), token)) {
+            return httplib::Server::HandlerResponse::Unhandled;
+        }
+        res.set_header("WWW-Authenticate", "Bearer realm=\"prospectflowd\"");
+        send(res, ControlApi::error(401, token.empty()
+                                             ? "no control token is configured on this daemon "
+                                               "(control.token_file or PROSPECTFLOW_CONTROL_TOKEN)"
+                                             : "missing or wrong bearer token"));
+        return httplib::Server::HandlerResponse::Handled;
+    });
+    // Errors httplib produces itself (no route, body too large, bad request)
+    // get a JSON body too; answers that already have one keep it.
+    server.set_error_handler(httplib::Server::HandlerWithResponse(
+        [](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        std::string message;
+        switch (res.status) {
+            case 404: message = "no such endpoint: " + req.method + " " + req.path; break;
+            case 413: message = "request body too large"; break;
+            case 400:
+                if (req.method == "POST" && !req.has_header("Content-Length") &&
+                    !req.has_header("Transfer-Encoding")) {
+                    res.status = 411;
+                    message = "POST needs a Content-Length header (an empty body is fine: "
+                              "curl -d '')";
+                } else {
+                    message = "bad request";
+                }
+                break;
+            default: message = "HTTP " + std::to_string(res.status);
+        }
+        res.set_content(json{{"error", message}}.dump() + "\n", "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+    }));
+    server.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
+                                    std::exception_ptr ep) {
+        std::string what = "unknown error";
+        try {
+            std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+            what = e.what();
+        } catch (...) {
+        }
+        spdlog::error("control: {} {}: {}", req.method, req.path, what);
+        send(res, ControlApi::error(500, "internal error: " + what));
+    });
+
+    auto& api = impl_->api;
+    server.Get("/healthz", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.health()); });
+    server.Get("/readyz", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.ready()); });
+    server.Get("/metrics", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.metrics()); });
+    server.Get("/v1/status", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.status()); });
+    server.Get(std::string("/v1/organisations/") + kUuid + "/campaigns",
+               [&api](const httplib::Request& req, httplib::Response& res) {
+                   send(res, api.campaigns(req.matches[1]));
+               });
+    server.Post(std::string("/v1/organisations/") + kUuid + "/campaigns/" + kUuid + "/(pause|resume)",
+                [&api](const httplib::Request& req, httplib::Response& res) {
+                    const auto reason = reason_of(req, res);
+                    if (!reason) return;
+                    if (req.matches[3] == "pause")
+                        send(res, api.pause(req.matches[1], req.matches[2], *reason));
+                    else
+                        send(res, api.resume(req.matches[1], req.matches[2], *reason));
+                });
+    server.Post(std::string("/v1/organisations/") + kUuid + "/tasks/" + kUuid + "/retry",
+                [&api](const httplib::Request& req, httplib::Response& res) {
+                    if (!reason_of(req, res)) return;
+                    send(res, api.retry_task(req.matches[1], req.matches[2]));
+                });
+    server.Post("/v1/drain", [&api](const httplib::Request& req, httplib::Response& res) {
+        if (!reason_of(req, res)) return;
+        send(res, api.drain());
+    });
+    server.Post("/v1/undrain", [&api](const httplib::Request& req, httplib::Response& res) {
+        if (!reason_of(req, res)) return;
+        send(res, api.undrain());
+    });
+}
+
+ControlServer::~ControlServer() {
+    stop();
+}
+
+int ControlServer::start() {
+    auto& opts = impl_->options;
+    int port = opts.port;
+    if (port == 0) {
+        port = impl_->server.bind_to_any_port(opts.host);
+        if (port < 0) port = 0;
+    } else if (!impl_->server.bind_to_port(opts.host, port)) {
+        port = 0;
+    }
+    if (port == 0) {
+        throw std::runtime_error("control.listen: cannot listen on " + opts.host + ":" +
+                                 std::to_string(opts.port) + " (address in use or not local?)");
+    }
+    thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
+    return port;
+}
+
+void ControlServer::stop() {
+    if (thread_.joinable()) {
+        impl_->server.stop();
+        thread_.join();
+    }
+}
+
+}  // namespace pf::daemon
