@@ -102,7 +102,10 @@ ApiResponse ControlApi::ready() {
         }
     }
     if (reasons.empty()) return {200, json{{"ready", true}}, "", ""};
-    return {503, json{{"ready", false}, {"reasons", reasons}}, "", ""};
+    std::string summary = "not ready:";
+    for (const auto& r : reasons) summary += " " + r.get<std::string>() + ";";
+    summary.pop_back();
+    return {503, json{{"ready", false}, {"error", summary}, {"reasons", reasons}}, "", ""};
 }
 
 ApiResponse ControlApi::metrics() {

@@ -67,12 +67,28 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
     : impl_(std::make_unique<Impl>(std::move(options), control_api)) {
     auto& server = impl_->server;
     auto& opts = impl_->options;
+    // httplib's default also sets SO_REUSEPORT, which lets a second daemon
+    // bind the same port and take half the operators' calls: never that.
+    server.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server.set_payload_max_length(opts.max_body_bytes);
     server.set_read_timeout(opts.timeout_seconds, 0);
     server.set_write_timeout(opts.timeout_seconds, 0);
     server.set_keep_alive_timeout(opts.timeout_seconds);
 
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        // Runs before httplib reads a body. A POST without Content-Length
+        // would have it read "to the end of the connection", which a client
+        // like `curl -X POST` never closes: answer at once instead.
+        if (req.method == "POST" && !req.has_header("Content-Length") &&
+            !req.has_header("Transfer-Encoding")) {
+            res.set_header("Connection", "close");
+            send(res, ControlApi::error(411, "POST needs a Content-Length header (an empty body "
+                                             "is fine: curl -d '')"));
+            return httplib::Server::HandlerResponse::Handled;
+        }
         if (req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
         const auto& token = impl_->options.token;
         const auto header = req.get_header_value("Authorization");
@@ -97,16 +113,7 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
         switch (res.status) {
             case 404: message = "no such endpoint: " + req.method + " " + req.path; break;
             case 413: message = "request body too large"; break;
-            case 400:
-                if (req.method == "POST" && !req.has_header("Content-Length") &&
-                    !req.has_header("Transfer-Encoding")) {
-                    res.status = 411;
-                    message = "POST needs a Content-Length header (an empty body is fine: "
-                              "curl -d '')";
-                } else {
-                    message = "bad request";
-                }
-                break;
+            case 400: message = "bad request"; break;
             default: message = "HTTP " + std::to_string(res.status);
         }
         res.set_content(json{{"error", message}}.dump() + "\n", "application/json");

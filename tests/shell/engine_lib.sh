@@ -15,6 +15,8 @@ spacing_min_ms = 0
 spacing_max_ms = 0
 [adapters.log]
 latency_ms = ${PF_LOG_LATENCY_MS:-0}
+[control]
+listen = "127.0.0.1:0"
 [log]
 level = "debug"
 TOML

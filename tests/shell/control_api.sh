@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The control port end to end: a daemon with a token on a free port, two
+# organisations, every endpoint (tests/shell/control_api_check.py), then
+# prospectflowctl against the same daemon, then SIGTERM.
+source "$(dirname "$0")/lib.sh"
+: "${PF_CTL:?}"
+new_tmpdir tmp
+new_database url control
+"$PF_BIN" migrate --database-url "$url" >/dev/null 2>&1
+psql -X -q -v a=400 "$url" -f "$PF_SOURCE_DIR/tests/shell/control_fixture.sql" >/dev/null
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+printf '%s\n' "$token" >"$tmp/token"
+cat >"$tmp/config.toml" <<TOML
+[scheduler]
+workers = 4
+batch_size = 20
+in_flight_chunk = 5
+poll_interval_ms = 200
+[send]
+adapter = "log"
+spacing_min_ms = 0
+spacing_max_ms = 0
+[adapters.log]
+latency_ms = 15
+[control]
+listen = "127.0.0.1:0"
+token_file = "$tmp/token"
+max_body_bytes = 1024
+pause_wait_seconds = 20
+TOML
+PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" >"$tmp/daemon.log" 2>&1 &
+daemon=$!
+for _ in $(seq 1 100); do
+  grep -q "ready: instance" "$tmp/daemon.log" && break
+  kill -0 "$daemon" 2>/dev/null || { cat "$tmp/daemon.log"; fail "daemon exited"; }
+  sleep 0.1
+done
+port=$(sed -n 's/.*control port listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/daemon.log")
+[ -n "$port" ] || { cat "$tmp/daemon.log"; fail "no control port in the log"; }
+grep -q "$token" "$tmp/daemon.log" && fail "the token appears in the log"
+
+# Debian's python3, with python3-prometheus-client (scripts/setup-deps).
+PF_PORT=$port PF_TOKEN=$token PF_DB=$url /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/control_api_check.py" \
+  || { tail -50 "$tmp/daemon.log"; fail "control API checks"; }
+
+# prospectflowctl: tables, --json, token from flag, environment or file, errors.
+ctl() { "$PF_CTL" --url "http://127.0.0.1:$port" "$@"; }
+out=$(ctl --token-file "$tmp/token" status) || fail "ctl status"
+echo "$out" | grep -q "^workers .* busy of 4" || fail "ctl status table: $out"
+out=$(PROSPECTFLOW_CONTROL_TOKEN=$token ctl campaigns aaaaaaaa-0000-4000-8000-000000000001) || fail "ctl campaigns"
+echo "$out" | grep -q "^ID .*NAME .*STATUS" || fail "ctl campaigns header: $out"
+echo "$out" | grep -q "Alpha launch .*active" || fail "ctl campaigns row: $out"
+ctl --token "$token" --json campaigns aaaaaaaa-0000-4000-8000-000000000001 \
+  | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["campaigns"][0]["messages_sent"] == 400, d' \
+  || fail "ctl --json campaigns"
+out=$(ctl --token "$token" pause bbbbbbbb-0000-4000-8000-000000000001 bbbbbbbb-0000-4000-8000-0000000000b1 --reason "ctl test") \
+  || fail "ctl pause"
+echo "$out" | grep -q "paused" || fail "ctl pause output: $out"
+ctl --token "$token" resume bbbbbbbb-0000-4000-8000-000000000001 bbbbbbbb-0000-4000-8000-0000000000b1 >/dev/null || fail "ctl resume"
+set +e
+err=$(ctl --token "$token" pause aaaaaaaa-0000-4000-8000-000000000001 bbbbbbbb-0000-4000-8000-0000000000b1 2>&1); code=$?
+[ "$code" = 1 ] && echo "$err" | grep -q "404: no campaign" || fail "ctl across organisations: exit $code, $err"
+err=$(ctl --token wrong status 2>&1); code=$?
+[ "$code" = 1 ] && echo "$err" | grep -q "401" || fail "ctl with a wrong token: exit $code, $err"
+err=$("$PF_CTL" --url http://127.0.0.1:1 --token "$token" status 2>&1); code=$?
+[ "$code" = 69 ] && echo "$err" | grep -q "cannot reach" || fail "ctl with no daemon: exit $code, $err"
+"$PF_CTL" --token "$token" frobnicate >/dev/null 2>&1; code=$?
+[ "$code" = 64 ] || fail "ctl with an unknown command: exit $code"
+out=$(ctl --token "$token" drain); [ $? = 0 ] && echo "$out" | grep -q draining || fail "ctl drain: $out"
+out=$(ctl --token "$token" undrain); [ $? = 0 ] && echo "$out" | grep -q undrained || fail "ctl undrain: $out"
+set -e
+pass "prospectflowctl: tables, --json, tokens from flag/env/file, 401/404 messages, exit codes 1, 64, 69"
+
+kill -TERM "$daemon"
+set +e; wait "$daemon"; code=$?; set -e
+[ "$code" = 0 ] || fail "daemon exited $code on SIGTERM"
+grep -q "$token" "$tmp/daemon.log" && fail "the token appears in the log"
+pass "SIGTERM: exit 0; the token never logged"
