@@ -126,11 +126,36 @@ std::string read_secret_file(const SectionReader& section, std::string_view key,
     return secret;
 }
 
+// systemd credentials the unit loads (LoadCredential=NAME:...): used when the
+// configuration names no other source, so one example config works both
+// under systemd and for check-config run by hand.
+std::optional<std::string> default_credential(const EnvLookup& env, const std::string& name) {
+    const auto directory = env("CREDENTIALS_DIRECTORY");
+    if (!directory || directory->empty()) return std::nullopt;
+    const auto path = std::filesystem::path(*directory) / name;
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ConfigError("credential " + path.string() + " cannot be read");
+    std::ostringstream content;
+    content << in.rdbuf();
+    auto secret = content.str();
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    if (secret.empty()) throw ConfigError("credential " + path.string() + " is empty");
+    return secret;
+}
+
+// Where each secret comes from, strongest first: the environment variable,
+// the configuration (value or file), systemd's credential of that name.
 void apply_environment(Config& config, const EnvLookup& env) {
     if (auto url = env("PROSPECTFLOW_DATABASE_URL"); url && !url->empty())
         config.database.url = *url;
+    else if (config.database.url.empty())
+        if (auto url = default_credential(env, "database-url")) config.database.url = *url;
     if (auto token = env("PROSPECTFLOW_CONTROL_TOKEN"); token && !token->empty())
         config.control.token = *token;
+    else if (config.control.token.empty())
+        if (auto token = default_credential(env, "control-token")) config.control.token = *token;
 }
 
 Config read_config(const toml::table& root, const std::string& origin, const EnvLookup& env) {

@@ -111,7 +111,7 @@ ApiResponse ControlApi::ready() {
 ApiResponse ControlApi::metrics() {
     MetricsSnapshot m;
     m.counters = context_.counters;
-    m.adapter = context_.adapter_name;
+    m.adapter = engine_.adapter_name();
     m.version = context_.version;
     m.workers = engine_.workers();
     m.workers_busy = engine_.busy_workers();
@@ -135,7 +135,7 @@ ApiResponse ControlApi::status() {
               {"workers", engine_.workers()},
               {"workers_busy", engine_.busy_workers()},
               {"draining", engine_.draining()},
-              {"adapter", context_.adapter_name}};
+              {"adapter", engine_.adapter_name()}};
     const auto& c = *context_.counters;
     body["tasks"] = {{"claimed", c.claimed.load()},   {"succeeded", c.succeeded.load()},
                      {"failed", c.failed.load()},     {"retried", c.retried.load()},

@@ -34,7 +34,6 @@ struct ControlContext {
     std::string version;
     std::chrono::system_clock::time_point started;
     std::chrono::seconds pause_wait{30};
-    std::string adapter_name;
     const scheduler::EngineCounters* counters = nullptr;
 };
 

@@ -4,6 +4,7 @@
 // here so it survives that.
 
 #include <mutex>
+#include <string>
 
 #include "scheduler/engine.hpp"
 
@@ -11,10 +12,15 @@ namespace pf::daemon {
 
 class EngineHandle {
   public:
-    void attach(scheduler::Engine* engine) {
+    void attach(scheduler::Engine* engine, std::string adapter_name) {
         std::lock_guard lock(mutex_);
         engine_ = engine;
+        adapter_name_ = std::move(adapter_name);
         if (engine_) engine_->set_draining(draining_);
+    }
+    std::string adapter_name() const {
+        std::lock_guard lock(mutex_);
+        return adapter_name_;
     }
     void set_draining(bool draining) {
         std::lock_guard lock(mutex_);
@@ -41,6 +47,7 @@ class EngineHandle {
   private:
     mutable std::mutex mutex_;
     scheduler::Engine* engine_ = nullptr;
+    std::string adapter_name_;
     bool draining_ = false;
 };
 

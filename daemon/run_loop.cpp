@@ -16,6 +16,7 @@
 #include "daemon/control_api.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/engine_handle.hpp"
+#include "daemon/service_notifier.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 #include "db/connection.hpp"
@@ -125,18 +126,17 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             : static_cast<std::uint64_t>(clock.now().time_since_epoch().count()) ^ ::getpid();
     scheduler::RandomSource random(seed);
     scheduler::EngineCounters counters;
-    scheduler::Engine engine(engine_options(config, instance), *adapter, clock, random, counters);
+    auto engine = std::make_unique<scheduler::Engine>(engine_options(config, instance), *adapter,
+                                                      clock, random, counters);
     EngineHandle engine_handle;
-    engine_handle.attach(&engine);
+    engine_handle.attach(engine.get(), std::string(adapter->name()));
+    ServiceNotifier notifier;
 
     // The control port: up before the engine starts, so a deploy script can
     // drain a daemon as soon as it is reachable.
-    ControlContext control_context{config.database.url,
-                                   instance,
-                                   build_info::version,
+    ControlContext control_context{config.database.url, instance, build_info::version,
                                    std::chrono::system_clock::now(),
                                    std::chrono::seconds(config.control.pause_wait_seconds),
-                                   std::string(adapter->name()),
                                    &counters};
     ControlApi control_api(control_context, engine_handle);
     std::unique_ptr<ControlServer> control_server;
@@ -160,6 +160,60 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
                 "every endpoint but /healthz answers 401");
     }
 
+    const auto status_line = [&] {
+        const auto& c = counters;
+        return fmt::format("{} worker(s), {} busy{}; {} claimed, {} sent, {} failed, {} held",
+                           engine_handle.workers(), engine_handle.busy_workers(),
+                           engine_handle.draining() ? ", draining" : "", c.claimed.load(),
+                           c.sent.load(), c.failed.load(), c.held.load());
+    };
+
+    // SIGHUP: log settings apply at once; scheduler and adapter settings by
+    // a fresh engine, after the running one has finished its batches (their
+    // unsent rest goes back to the queue and is claimed again at once).
+    const auto reload = [&] {
+        notifier.reloading();
+        try {
+            auto reloaded = load_config(*config_path, process_environment());
+            setup_logging(reloaded.log.level, reloaded.log.format);
+            const auto restart_needed = [&](const char* what, bool changed) {
+                if (changed) spdlog::warn("SIGHUP: {} changed; restart the daemon to apply it", what);
+            };
+            restart_needed("database", reloaded.database.url != config.database.url ||
+                                           reloaded.database.prepared_statements !=
+                                               config.database.prepared_statements);
+            restart_needed("control", reloaded.control.listen != config.control.listen ||
+                                          reloaded.control.token != config.control.token);
+            reloaded.database = config.database;
+            reloaded.control = config.control;
+            auto next_adapter = make_send_adapter(reloaded);
+            engine->stop();
+            // The old engine's workers must be gone before it is destroyed;
+            // nothing is given up on a reload, however long a batch takes.
+            while (!engine->join(std::chrono::seconds(config.scheduler.shutdown_timeout_seconds))) {
+                spdlog::warn("SIGHUP: still waiting for {} busy worker(s) to finish their batch",
+                             engine->busy_workers());
+                notifier.watchdog();
+            }
+            engine->release_own_leases();
+            engine_handle.attach(nullptr, std::string(next_adapter->name()));
+            engine.reset();
+            adapter = std::move(next_adapter);
+            config = std::move(reloaded);
+            engine = std::make_unique<scheduler::Engine>(engine_options(config, instance), *adapter,
+                                                         clock, random, counters);
+            engine_handle.attach(engine.get(), std::string(adapter->name()));
+            engine->start();
+            spdlog::info("SIGHUP: reloaded {}: log level {}, adapter {}, {} worker(s)",
+                         config_path->string(), config.log.level, adapter->name(),
+                         config.scheduler.workers);
+        } catch (const std::exception& e) {
+            // A bad edit must not take a running daemon down.
+            spdlog::error("SIGHUP: keeping the running configuration: {}", e.what());
+        }
+        notifier.ready(status_line());
+    };
+
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void()> wait_for_signal = [&] {
@@ -169,16 +223,7 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
                 if (!config_path) {
                     spdlog::info("SIGHUP: no configuration file to reload");
                 } else {
-                    try {
-                        auto reloaded = load_config(*config_path, process_environment());
-                        setup_logging(reloaded.log.level, reloaded.log.format);
-                        config.log = reloaded.log;
-                        spdlog::info("SIGHUP: reloaded {} (log level {})", config_path->string(),
-                                     config.log.level);
-                    } catch (const ConfigError& e) {
-                        // A bad edit must not take a running daemon down.
-                        spdlog::error("SIGHUP: keeping the running configuration: {}", e.what());
-                    }
+                    reload();
                 }
                 wait_for_signal();
                 return;
@@ -189,41 +234,56 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     };
     wait_for_signal();
 
-    // A status line now and then: what the engine has done so far.
+    // A log line now and then, and the service manager's STATUS= line.
     boost::asio::steady_timer report(io);
+    int ticks = 0;
     std::function<void()> schedule_report = [&] {
-        report.expires_after(std::chrono::seconds(30));
+        report.expires_after(std::chrono::seconds(5));
         report.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
-            const auto& c = engine.counters();
-            spdlog::info(
-                "engine: {} claimed, {} sent, {} skipped, {} deferred, {} retried, {} failed, {} "
-                "held",
-                c.claimed.load(), c.sent.load(), c.skipped.load(), c.deferred.load(),
-                c.retried.load(), c.failed.load(), c.held.load());
+            notifier.status(status_line());
+            if (++ticks % 6 == 0) spdlog::info("engine: {}", status_line());
             schedule_report();
         });
     };
     schedule_report();
 
-    engine.start();
+    // WATCHDOG=1 from this loop: a stuck loop stops the pings and systemd
+    // restarts the daemon.
+    boost::asio::steady_timer watchdog(io);
+    std::function<void()> schedule_watchdog = [&] {
+        watchdog.expires_after(*notifier.watchdog_period());
+        watchdog.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) return;
+            notifier.watchdog();
+            schedule_watchdog();
+        });
+    };
+    if (notifier.watchdog_period()) {
+        notifier.watchdog();
+        schedule_watchdog();
+    }
+
+    engine->start();
     spdlog::info("ready: instance {}, adapter {}, {} worker(s), batches of {}, {}", instance,
                  adapter->name(), config.scheduler.workers, config.scheduler.batch_size,
                  config.scheduler.notify ? "LISTEN/NOTIFY and polling" : "polling only");
+    notifier.ready(status_line());
     io.run();
 
     // Stop claiming, let in-flight batches finish, give back what is left.
-    engine.stop();
-    if (control_server) control_server->stop();
-    const bool clean = engine.join(std::chrono::seconds(config.scheduler.shutdown_timeout_seconds));
+    notifier.stopping();
+    engine->stop();
+    const bool clean =
+        engine->join(std::chrono::seconds(config.scheduler.shutdown_timeout_seconds));
     if (!clean) {
         spdlog::warn("shutdown timeout of {} s passed with work in flight; its leases will expire",
                      config.scheduler.shutdown_timeout_seconds);
     }
-    if (const auto released = engine.release_own_leases())
+    if (control_server) control_server->stop();
+    if (const auto released = engine->release_own_leases())
         spdlog::info("gave back {} unfinished lease(s)", released);
-    const auto& c = engine.counters();
-    spdlog::info("stopped: {} claimed, {} sent", c.claimed.load(), c.sent.load());
+    spdlog::info("stopped: {} claimed, {} sent", counters.claimed.load(), counters.sent.load());
     return kExitOk;
 }
 

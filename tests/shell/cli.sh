@@ -21,17 +21,36 @@ pass "help, version and usage errors"
 
 expect_exit 0 "configuration is valid" -- "$PF_BIN" check-config --config "$PF_SOURCE_DIR/etc/prospectflowd.toml"
 expect_exit 0 "configuration is valid" -- "$PF_BIN" check-config --config "$PF_SOURCE_DIR/etc/demo.toml"
-printf '[scheduler]\nworkerz = 2\n' >"$tmp/unknown.toml"
-expect_exit 78 "scheduler.workerz: unknown key" -- "$PF_BIN" check-config --config "$tmp/unknown.toml"
-printf '[scheduler]\nworkers = "two"\n' >"$tmp/type.toml"
-expect_exit 78 "scheduler.workers: expected an integer" -- "$PF_BIN" check-config --config "$tmp/type.toml"
-printf '[scheduler]\nbatch_size = 0\n' >"$tmp/range.toml"
-expect_exit 78 "scheduler.batch_size: value 0 is out of range" -- "$PF_BIN" check-config --config "$tmp/range.toml"
-printf '[database]\nurl_file = "/nonexistent/database-url"\n' >"$tmp/secret.toml"
-expect_exit 78 "database.url_file: cannot read secret file" -- "$PF_BIN" check-config --config "$tmp/secret.toml"
-printf '[scheduler\n' >"$tmp/syntax.toml"
-expect_exit 78 "syntax.toml:1:" -- "$PF_BIN" check-config --config "$tmp/syntax.toml"
+
+# A table of bad configurations: each exits 78 naming the key and the problem.
+# Columns: the TOML (printf format), then what the message must contain.
+bad_configs=(
+  '[scheduler]\nworkerz = 2\n'                     'scheduler.workerz: unknown key'
+  '[scheduler]\nworkers = "two"\n'                 'scheduler.workers: expected an integer'
+  '[scheduler]\nbatch_size = 0\n'                  'scheduler.batch_size: value 0 is out of range'
+  '[scheduler]\nnotify = "yes"\n'                  'scheduler.notify: expected true or false'
+  '[scheduler]\nunknown_outcome = "guess"\n'       'scheduler.unknown_outcome'
+  '[database]\nurl_file = "/nonexistent/database-url"\n' 'database.url_file: cannot read secret file'
+  '[database]\nurl = "x"\nurl_file = "y"\n'       'database.url_file: set either database.url or database.url_file'
+  '[send]\nadapter = "pigeon"\n'                   "send.adapter: 'pigeon' is not one of"
+  '[send]\nspacing_min_ms = 5000\nspacing_max_ms = 10\n' 'send.spacing_max_ms: must be at least'
+  '[adapters.file]\ndir = ""\n'                    'adapters.file.dir: must not be empty'
+  '[control]\nlisten = "localhost"\n'              'control.listen: expected HOST:PORT'
+  '[control]\ntoken_file = "/nonexistent/token"\n' 'control.token_file: cannot read secret file'
+  '[control]\nmax_body_bytes = 0\n'                'control.max_body_bytes: value 0 is out of range'
+  '[tracking]\nlisten = "nowhere:99999"\n'         'tracking.listen: expected HOST:PORT'
+  '[log]\nlevel = "loud"\n'                        "log.level: 'loud' is not one of"
+  'scheduler = 3\n'                                  'scheduler: expected a table'
+  '[scheduler\n'                                     'bad.toml:1:'
+)
+for ((i = 0; i < ${#bad_configs[@]}; i += 2)); do
+  printf "${bad_configs[i]}" >"$tmp/bad.toml"
+  expect_exit 78 "${bad_configs[i + 1]}" -- "$PF_BIN" check-config --config "$tmp/bad.toml"
+  expect_exit 78 "${bad_configs[i + 1]}" -- "$PF_BIN" run --config "$tmp/bad.toml"
+done
 expect_exit 78 "cannot read configuration file" -- "$PF_BIN" check-config --config "$tmp/missing.toml"
+pass "$(( ${#bad_configs[@]} / 2 + 1 )) bad configurations: exit 78 naming the key, for check-config and run"
+printf '[scheduler]\nworkerz = 2\n' >"$tmp/unknown.toml"
 expect_exit 78 "scheduler.workerz" -- "$PF_BIN" run --config "$tmp/unknown.toml"
 pass "bad configuration exits 78 naming the key"
 

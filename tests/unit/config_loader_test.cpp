@@ -112,6 +112,45 @@ TEST_CASE("secrets come from the environment or from files, never both silently"
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("systemd credentials are the fallback for the database URL and the control token") {
+    const auto dir = std::filesystem::temp_directory_path() / "pf-credentials-test";
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "database-url") << "postgresql://cred@db/x\n";
+    std::ofstream(dir / "control-token") << "t0ken\n";
+    const auto env = env_of({{"CREDENTIALS_DIRECTORY", dir.string()}});
+    const auto defaults = parse_config("", "test.toml", env);
+    CHECK(defaults.database.url == "postgresql://cred@db/x");
+    CHECK(defaults.control.token == "t0ken");
+    // Anything named explicitly wins over the credential.
+    const auto named = parse_config("[database]\nurl = \"postgresql://file@db/x\"\n", "test.toml", env);
+    CHECK(named.database.url == "postgresql://file@db/x");
+    const auto from_env = parse_config(
+        "", "test.toml",
+        env_of({{"CREDENTIALS_DIRECTORY", dir.string()}, {"PROSPECTFLOW_CONTROL_TOKEN", "env"}}));
+    CHECK(from_env.control.token == "env");
+    // Without the credential files nothing is set.
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    CHECK(parse_config("", "test.toml", env).control.token.empty());
+    std::ofstream(dir / "control-token");  // empty
+    CHECK(error_of("", env).find("control-token is empty") != std::string::npos);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("listen addresses") {
+    CHECK(split_listen_address("127.0.0.1:8470")->port == 8470);
+    CHECK(split_listen_address("[::1]:8470")->host == "::1");
+    CHECK(split_listen_address("0.0.0.0:0")->port == 0);
+    CHECK_FALSE(split_listen_address("8470"));
+    CHECK_FALSE(split_listen_address("localhost:"));
+    CHECK_FALSE(split_listen_address(":8470"));
+    CHECK_FALSE(split_listen_address("localhost:65536"));
+    CHECK_FALSE(split_listen_address("localhost:http"));
+    CHECK(error_of("[control]\nlisten = \"localhost\"\n").find("control.listen: expected HOST:PORT") !=
+          std::string::npos);
+    CHECK(parse_config("[control]\nlisten = \"\"\n", "test.toml", env_of({})).control.listen.empty());
+}
+
 TEST_CASE("a secret never appears in a configuration error") {
     const auto message = error_of("[database]\nurl = \"postgresql://u:hunter2@db/x\"\nbogus = 1\n");
     CHECK(message.find("database.bogus") != std::string::npos);
