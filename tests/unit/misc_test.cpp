@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "daemon/logging.hpp"
 #include "db/connection.hpp"
 #include "scheduler/clock.hpp"
 
@@ -29,4 +30,13 @@ TEST_CASE("the system clock is the wall clock") {
     pf::scheduler::SystemClock clock;
     const auto now = std::chrono::system_clock::now();
     CHECK(std::chrono::abs(clock.now() - now) < 5s);
+}
+
+TEST_CASE("stderr goes to the journal only when JOURNAL_STREAM names it") {
+    using pf::daemon::stderr_is_journal;
+    CHECK(stderr_is_journal("8:12345", 8, 12345));
+    CHECK_FALSE(stderr_is_journal("8:12345", 8, 12346));
+    CHECK_FALSE(stderr_is_journal("9:12345", 8, 12345));
+    CHECK_FALSE(stderr_is_journal(nullptr, 8, 12345));
+    CHECK_FALSE(stderr_is_journal("garbage", 8, 12345));
 }
