@@ -78,6 +78,7 @@ struct OutboundDraft {
     std::string prompt_id;
     std::string from_email, to_email, subject, body;
     std::optional<std::string> in_reply_to;
+    std::optional<std::string> body_html;
     std::string cap_zone;   // the campaign's zone: the daily limit's local day
     std::string local_day;  // YYYY-MM-DD in cap_zone
 };
@@ -87,6 +88,7 @@ struct WrittenMessage {
     std::string organisation_id, enrollment_id, message_id, rfc_message_id;
     std::string from_email, to_email, subject, body;
     std::optional<std::string> in_reply_to;
+    std::optional<std::string> body_html;
 };
 
 // What became of one draft in the statement that commits it to a send.

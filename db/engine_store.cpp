@@ -196,9 +196,9 @@ SELECT organisation_id, campaign_id, local_day::text, granted FROM granted)sql"}
 WITH w AS (
     SELECT *, md5(u.enrollment_id::text || ':' || u.step_id::text)::uuid AS message_id
     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
-                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $15::text[])
         AS u(organisation_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
-             from_email, to_email, subject, body, in_reply_to)),
+             from_email, to_email, subject, body, in_reply_to, body_html)),
 -- FOR SHARE on the campaign rows: a pause (an UPDATE of the row) either
 -- committed first, and then this sees it and writes nothing, or waits until
 -- these messages are committed in flight, where the pause can see them.
@@ -218,10 +218,10 @@ go AS (
 written AS (
     INSERT INTO outreach.messages AS m
         (organisation_id, id, campaign_id, enrollment_id, step_id, variant_id, prompt_id, direction,
-         status, from_email, to_email, subject, body_text, rfc_message_id, in_reply_to, reference_ids,
-         attempts, generated_at)
+         status, from_email, to_email, subject, body_text, body_html, rfc_message_id, in_reply_to,
+         reference_ids, attempts, generated_at)
     SELECT organisation_id, message_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
-           'outbound', 'sending', from_email, to_email, subject, body,
+           'outbound', 'sending', from_email, to_email, subject, body, body_html,
            message_id::text || '@' || coalesce(nullif($12::text, ''), split_part(from_email, '@', 2)),
            in_reply_to, CASE WHEN in_reply_to IS NULL THEN '{}'::text[] ELSE ARRAY[in_reply_to] END, 1,
            pf_from_micros($14::bigint)
@@ -230,10 +230,11 @@ written AS (
     DO UPDATE SET status = 'sending', attempts = m.attempts + 1, last_error = NULL
     WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
     RETURNING m.organisation_id, m.enrollment_id, m.id, m.rfc_message_id, m.from_email, m.to_email,
-              coalesce(m.subject, '') AS subject, coalesce(m.body_text, '') AS body, m.in_reply_to)
+              coalesce(m.subject, '') AS subject, coalesce(m.body_text, '') AS body, m.in_reply_to,
+              m.body_html)
 SELECT w.organisation_id, w.enrollment_id, go.enrollment_id IS NOT NULL, written.id,
        written.rfc_message_id, written.from_email, written.to_email, written.subject, written.body,
-       written.in_reply_to
+       written.in_reply_to, written.body_html
 FROM w
 LEFT JOIN go ON go.organisation_id = w.organisation_id AND go.enrollment_id = w.enrollment_id
 LEFT JOIN written ON written.organisation_id = w.organisation_id
@@ -551,7 +552,7 @@ std::vector<DraftResult> EngineStore::Transaction::write_sending(
         column(drafts, [](const auto& d) { return d.subject; }),
         column(drafts, [](const auto& d) { return d.body; }),
         optional_column(drafts, [](const auto& d) { return d.in_reply_to; }), message_id_domain,
-        resend_in_flight, now);
+        resend_in_flight, now, optional_column(drafts, [](const auto& d) { return d.body_html; }));
     std::vector<DraftResult> results;
     results.reserve(rows.size());
     for (const auto& r : rows) {
@@ -561,7 +562,7 @@ std::vector<DraftResult> EngineStore::Transaction::write_sending(
                                        r[3].as<std::string>(), r[4].as<std::string>(),
                                        r[5].as<std::string>(), r[6].as<std::string>(),
                                        r[7].as<std::string>(), r[8].as<std::string>(),
-                                       nullable(r[9])};
+                                       nullable(r[9]),         nullable(r[10])};
         }
         results.push_back(std::move(d));
     }

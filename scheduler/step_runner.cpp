@@ -38,6 +38,7 @@ struct Work {
     std::optional<std::string> variant_id;
     std::string variant_label, prompt_id, subject_template, body_template;
     std::string subject, body;
+    std::optional<std::string> body_html;
     std::optional<std::string> in_reply_to;
     bool done = false;  // an outcome is recorded
 };
@@ -268,6 +269,8 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             const auto vars = variables_of(s, w->recipient, w->variant_label);
             w->subject = adapters::render_template(w->subject_template, vars);
             w->body = adapters::render_template(w->body_template, vars);
+            w->body_html = adapters::paragraphs_to_html(
+                adapters::render_template(w->body_template, vars, adapters::Escaping::html));
         } catch (const adapters::TemplateError& e) {
             out.fail_enrollment(s, std::string("permanent failure: ") + e.what() + " (prompt " +
                                        w->prompt_id + ")");
@@ -394,7 +397,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             const auto& s = *w->step;
             drafts.push_back({s.organisation_id, s.campaign_id, s.enrollment_id, s.step_id,
                               w->variant_id, w->prompt_id, s.from_email, w->recipient, w->subject,
-                              w->body, w->in_reply_to, s.campaign_timezone,
+                              w->body, w->in_reply_to, w->body_html, s.campaign_timezone,
                               cap_day[{s.organisation_id, s.enrollment_id}]});
             by_enrollment[{s.organisation_id, s.enrollment_id}] = w;
         }
@@ -467,9 +470,19 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             email.to_email = m.to_email;
             email.subject = m.subject;
             const auto sent_at = clock_.now();
-            email.mime = adapters::build_mime({m.from_email, s.from_name, m.to_email, s.reply_to,
-                                               m.subject, m.body, m.rfc_message_id, m.in_reply_to,
-                                               std::chrono::floor<std::chrono::seconds>(sent_at)});
+            adapters::MimeFields mime;
+            mime.from_email = m.from_email;
+            mime.from_name = s.from_name;
+            mime.to_email = m.to_email;
+            mime.reply_to = s.reply_to;
+            mime.subject = m.subject;
+            mime.body_text = m.body;
+            mime.body_html = m.body_html;
+            mime.message_id = m.rfc_message_id;
+            mime.in_reply_to = m.in_reply_to;
+            if (m.in_reply_to) mime.references = {*m.in_reply_to};
+            mime.date = std::chrono::floor<std::chrono::seconds>(sent_at);
+            email.mime = adapters::build_mime(mime);
             adapters::SendResult result;
             const auto send_started = std::chrono::steady_clock::now();
             try {

@@ -6,6 +6,8 @@
 
 #include "adapters/file_sender.hpp"
 #include "adapters/log_sender.hpp"
+#include "adapters/mime_message.hpp"
+#include "adapters/template_renderer.hpp"
 
 using namespace pf::adapters;
 
@@ -70,4 +72,112 @@ TEST_CASE("log sender sends nothing and counts") {
     CHECK(sender.send(email_with_id("x1")).outcome == SendOutcome::sent);
     CHECK(sender.send(email_with_id("x2")).outcome == SendOutcome::sent);
     CHECK(sender.sent_count() == 2);
+}
+
+TEST_CASE("templates: Mustache variables and sections, strict about missing values") {
+    using pf::adapters::Escaping;
+    using pf::adapters::render_template;
+    using pf::adapters::TemplateError;
+    const pf::adapters::TemplateVariables vars{{"person.first_name", "Zoé"},
+                                               {"position.title", ""},
+                                               {"company.name", "Dupont & Fils <SAS>"}};
+    CHECK(render_template("Bonjour {{person.first_name}}", vars) == "Bonjour Zoé");
+    CHECK(render_template("{{ person.first_name }}, {{company.name}}", vars) ==
+          "Zoé, Dupont & Fils <SAS>");
+    // HTML parts escape variables; triple braces and & do not.
+    CHECK(render_template("{{company.name}}", vars, Escaping::html) ==
+          "Dupont &amp; Fils &lt;SAS&gt;");
+    CHECK(render_template("{{{company.name}}}|{{& company.name}}", vars, Escaping::html) ==
+          "Dupont & Fils <SAS>|Dupont & Fils <SAS>");
+    // Sections guard optional facts; inverted sections give a fallback.
+    CHECK(render_template("Bonjour{{#position.title}} ({{position.title}}){{/position.title}}.", vars) ==
+          "Bonjour.");
+    CHECK(render_template("{{^position.title}}sans titre{{/position.title}}", vars) == "sans titre");
+    CHECK(render_template("{{#company.name}}chez {{company.name}}{{/company.name}}", vars) ==
+          "chez Dupont & Fils <SAS>");
+    CHECK(render_template("a{{! a comment }}b", vars) == "ab");
+    const auto error_of = [&](const char* text) {
+        try {
+            render_template(text, vars);
+        } catch (const TemplateError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error_of("Poste : {{position.title}}").find("missing variable 'position.title'") !=
+          std::string::npos);
+    CHECK(error_of("{{#position.title}}{{person.nickname}}{{/position.title}}")
+              .find("unknown variable 'person.nickname'") != std::string::npos);
+    CHECK(error_of("{{#company.name}}x").find("section 'company.name' is never closed") !=
+          std::string::npos);
+    CHECK(error_of("{{#company.name}}x{{/person.first_name}}").find("closed by") != std::string::npos);
+    CHECK(error_of("{{> footer}}").find("partials are not supported") != std::string::npos);
+    CHECK(error_of("{{=<% %>=}}").find("delimiter changes") != std::string::npos);
+    CHECK(error_of("Bonjour {{person.first_name").find("never closed") != std::string::npos);
+}
+
+TEST_CASE("plain text becomes HTML paragraphs") {
+    CHECK(pf::adapters::paragraphs_to_html("Bonjour,\n\nUne idée.\nÀ bientôt") ==
+          "<p>Bonjour,</p>\n<p>Une idée.<br>\nÀ bientôt</p>");
+}
+
+TEST_CASE("MIME: headers, encoded words, threading, unsubscribe and multipart/alternative") {
+    pf::adapters::MimeFields f;
+    f.from_email = "claire@exemple.fr";
+    f.from_name = "Claire Lefèvre";
+    f.to_email = "zoe@prospect.fr";
+    f.reply_to = "replies@exemple.fr";
+    f.subject = "Re: Une idée pour Société Générale de Bâtiment, à étudier";
+    f.body_text = "Bonjour Zoé,\n\nVoici une idée.";
+    f.body_html = "<p>Bonjour Zoé,</p>\n<p>Voici une idée.</p>";
+    f.message_id = "0b6e9c1e-1111-4111-8111-111111111111@exemple.fr";
+    f.in_reply_to = "0b6e9c1e-0000-4000-8000-000000000000@exemple.fr";
+    f.references = {*f.in_reply_to};
+    f.unsubscribe_url = "https://t.exemple.fr/u/abc";
+    f.unsubscribe_mailto = "unsubscribe@exemple.fr";
+    f.date = std::chrono::sys_seconds{std::chrono::seconds{1795000000}};
+    const auto m = pf::adapters::build_mime(f);
+    CAPTURE(m);
+    // Headers unfolded (RFC 5322 2.2.3) before looking for them.
+    std::string unfolded;
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        if (m.compare(i, 3, "\r\n ") == 0 || m.compare(i, 3, "\r\n\t") == 0) {
+            i += 1;
+            continue;
+        }
+        unfolded += m[i];
+    }
+    const auto has = [&](const std::string& s) { return unfolded.find(s) != std::string::npos; };
+    const auto line = [&](const std::string& name) {
+        const auto at = unfolded.find("\r\n" + name + ": ");
+        if (at == std::string::npos) return std::string();
+        return unfolded.substr(at + 2, unfolded.find("\r\n", at + 2) - at - 2);
+    };
+    // Encoded words in UTF-8 where the text is not ASCII (GMime encodes only
+    // the words that need it).
+    CHECK(line("From").find("=?UTF-8?") != std::string::npos);
+    CHECK(line("From").find("<claire@exemple.fr>") != std::string::npos);
+    CHECK(line("Subject").rfind("Subject: Re: ", 0) == 0);
+    CHECK(line("Subject").find("=?UTF-8?") != std::string::npos);
+    CHECK(has("To: zoe@prospect.fr\r\n"));
+    CHECK(has("Reply-To: replies@exemple.fr\r\n"));
+    CHECK(has("Message-Id: <0b6e9c1e-1111-4111-8111-111111111111@exemple.fr>\r\n"));
+    CHECK(has("In-Reply-To: <0b6e9c1e-0000-4000-8000-000000000000@exemple.fr>\r\n"));
+    CHECK(has("References: <0b6e9c1e-0000-4000-8000-000000000000@exemple.fr>\r\n"));
+    CHECK(has("List-Unsubscribe: <https://t.exemple.fr/u/abc>, <mailto:unsubscribe@exemple.fr>\r\n"));
+    CHECK_FALSE(has("charset=iso-8859-1"));
+    CHECK(has("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"));
+    CHECK(has("Date: Wed, 18 Nov 2026 11:06:40 +0000\r\n"));
+    CHECK(has("Content-Type: multipart/alternative"));
+    CHECK(has("Content-Type: text/plain; charset=utf-8"));
+    CHECK(has("Content-Type: text/html; charset=utf-8"));
+    CHECK(has("Content-Transfer-Encoding: quoted-printable"));
+    CHECK(has("Bonjour Zo=C3=A9,"));
+    // Every line ends in CRLF and none is longer than RFC 5322's 998.
+    std::size_t start = 0;
+    for (std::size_t nl; (nl = m.find('\n', start)) != std::string::npos; start = nl + 1) {
+        CHECK(nl > 0);
+        CHECK(m[nl - 1] == '\r');
+        CHECK(nl - start <= 998);
+    }
 }
