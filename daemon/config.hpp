@@ -42,6 +42,17 @@ struct LogAdapterConfig {
     int latency_ms = 0;
 };
 
+struct SmtpAdapterConfig {
+    std::string url = "smtp://127.0.0.1:25";
+    bool starttls = true;
+    std::string username;
+    std::string password;  // secret: password_file, PROSPECTFLOW_SMTP_PASSWORD or credential
+    std::string ca_file;
+    std::string helo_domain;
+    int connect_timeout_seconds = 10;
+    int timeout_seconds = 60;
+};
+
 struct ControlConfig {
     std::string listen = "127.0.0.1:8470";  // empty: no control port
     std::string token;  // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
@@ -66,6 +77,7 @@ struct Config {
     SendConfig send;
     FileAdapterConfig file_adapter;
     LogAdapterConfig log_adapter;
+    SmtpAdapterConfig smtp_adapter;
     ControlConfig control;
     TrackingConfig tracking;
     LogConfig log;

@@ -156,6 +156,11 @@ void apply_environment(Config& config, const EnvLookup& env) {
         config.control.token = *token;
     else if (config.control.token.empty())
         if (auto token = default_credential(env, "control-token")) config.control.token = *token;
+    if (auto password = env("PROSPECTFLOW_SMTP_PASSWORD"); password && !password->empty())
+        config.smtp_adapter.password = *password;
+    else if (config.smtp_adapter.password.empty())
+        if (auto password = default_credential(env, "smtp-password"))
+            config.smtp_adapter.password = *password;
 }
 
 Config read_config(const toml::table& root, const std::string& origin, const EnvLookup& env) {
@@ -201,7 +206,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
     {
         auto s = top.section("send");
         // smtp and http arrive with the email work; until then they are refused here.
-        s.read_choice("adapter", config.send.adapter, {"file", "log"});
+        s.read_choice("adapter", config.send.adapter, {"file", "log", "smtp"});
         s.read("spacing_min_ms", config.send.spacing_min_ms, 0, 3600000);
         s.read("spacing_max_ms", config.send.spacing_max_ms, 0, 3600000);
         if (config.send.spacing_max_ms < config.send.spacing_min_ms)
@@ -218,6 +223,22 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         auto log = adapters.section("log");
         log.read("latency_ms", config.log_adapter.latency_ms, 0, 60000);
         log.finish();
+        auto smtp = adapters.section("smtp");
+        auto& sc = config.smtp_adapter;
+        smtp.read("url", sc.url);
+        if (sc.url.rfind("smtp://", 0) != 0 && sc.url.rfind("smtps://", 0) != 0)
+            smtp.fail("url", "expected smtp://HOST[:PORT] or smtps://HOST[:PORT]");
+        smtp.read("starttls", sc.starttls);
+        smtp.read("username", sc.username);
+        std::string password_file;
+        smtp.read("password_file", password_file);
+        if (!password_file.empty())
+            sc.password = read_secret_file(smtp, "password_file", password_file, env);
+        smtp.read("ca_file", sc.ca_file);
+        smtp.read("helo_domain", sc.helo_domain);
+        smtp.read("connect_timeout_seconds", sc.connect_timeout_seconds, 1, 600);
+        smtp.read("timeout_seconds", sc.timeout_seconds, 1, 3600);
+        smtp.finish();
         adapters.finish();
     }
     {

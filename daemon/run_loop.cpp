@@ -11,6 +11,7 @@
 
 #include "adapters/file_sender.hpp"
 #include "adapters/log_sender.hpp"
+#include "adapters/smtp_sender.hpp"
 #include "build_info.hpp"
 #include "daemon/config_loader.hpp"
 #include "daemon/control_api.hpp"
@@ -38,6 +39,19 @@ std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
     if (config.send.adapter == "log")
         return std::make_unique<adapters::LogSender>(
             std::chrono::milliseconds(config.log_adapter.latency_ms));
+    if (config.send.adapter == "smtp") {
+        const auto& c = config.smtp_adapter;
+        adapters::SmtpSettings s;
+        s.url = c.url;
+        s.starttls = c.starttls;
+        s.username = c.username;
+        s.password = c.password;
+        s.ca_file = c.ca_file;
+        s.helo_domain = c.helo_domain;
+        s.connect_timeout_ms = c.connect_timeout_seconds * 1000L;
+        s.timeout_ms = c.timeout_seconds * 1000L;
+        return std::make_unique<adapters::SmtpSender>(std::move(s));
+    }
     throw ConfigError("send.adapter: unknown adapter '" + config.send.adapter + "'");
 }
 

@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""An SMTP server for the tests (aiosmtpd, Debian's python3-aiosmtpd), on
+loopback. Stores every accepted message as N.eml in OUTDIR and one JSON line
+per message in OUTDIR/log.jsonl (envelope, connection number). Prints
+"ready PORT" once listening; runs until killed.
+
+  smtp_sink.py OUTDIR [--cert CERT --key KEY] [--user USER --password PASS]
+
+With a certificate, STARTTLS is required before MAIL; with a user, AUTH
+(PLAIN/LOGIN) is required. Recipients whose local part starts with
+"refuse" get 550, with "later" get 451 on their first attempt only."""
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import signal
+import socket
+import ssl
+import sys
+import threading
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+parser = argparse.ArgumentParser()
+parser.add_argument("outdir")
+parser.add_argument("--cert")
+parser.add_argument("--key")
+parser.add_argument("--user")
+parser.add_argument("--password")
+args = parser.parse_args()
+
+counter = itertools.count(1)
+connections = itertools.count(1)
+lock = threading.Lock()
+deferred_once = set()
+
+
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@")[0].lower()
+        if local.startswith("refuse"):
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        if local.startswith("later"):
+            with lock:
+                if address not in deferred_once:
+                    deferred_once.add(address)
+                    return "451 4.3.0 try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if not hasattr(session, "pf_connection"):
+            session.pf_connection = next(connections)
+        n = next(counter)
+        with open(os.path.join(args.outdir, f"{n}.eml"), "wb") as f:
+            f.write(envelope.original_content)
+        with lock, open(os.path.join(args.outdir, "log.jsonl"), "a") as f:
+            f.write(json.dumps({"n": n, "mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                                "connection": session.pf_connection, "tls": session.ssl is not None,
+                                "auth": bool(session.authenticated)}) + "\n")
+        return f"250 2.0.0 Ok: queued as SINK{n}"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == args.user \
+        and auth_data.password.decode() == args.password
+    return AuthResult(success=ok)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+kwargs = {}
+if args.cert:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.cert, args.key)
+    kwargs.update(tls_context=context, require_starttls=True)
+if args.user:
+    kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.cert))
+port = free_port()
+controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
+controller.start()
+print(f"ready {port}", flush=True)
+signal.signal(signal.SIGTERM, lambda *_: (controller.stop(), sys.exit(0)))
+threading.Event().wait()
