@@ -42,6 +42,15 @@ struct LogAdapterConfig {
     int latency_ms = 0;
 };
 
+struct HttpAdapterConfig {
+    std::string url;
+    std::string signing_secret;  // secret: signing_secret_file, PROSPECTFLOW_HTTP_SIGNING_SECRET or credential
+    std::string bearer_token;    // secret: bearer_token_file, PROSPECTFLOW_HTTP_TOKEN or credential
+    std::string ca_file;
+    int connect_timeout_seconds = 10;
+    int timeout_seconds = 30;
+};
+
 struct SmtpAdapterConfig {
     std::string url = "smtp://127.0.0.1:25";
     bool starttls = true;
@@ -78,6 +87,7 @@ struct Config {
     FileAdapterConfig file_adapter;
     LogAdapterConfig log_adapter;
     SmtpAdapterConfig smtp_adapter;
+    HttpAdapterConfig http_adapter;
     ControlConfig control;
     TrackingConfig tracking;
     LogConfig log;

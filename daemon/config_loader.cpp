@@ -156,6 +156,15 @@ void apply_environment(Config& config, const EnvLookup& env) {
         config.control.token = *token;
     else if (config.control.token.empty())
         if (auto token = default_credential(env, "control-token")) config.control.token = *token;
+    const auto secret = [&](std::string& target, const char* variable, const char* credential) {
+        if (auto value = env(variable); value && !value->empty())
+            target = *value;
+        else if (target.empty())
+            if (auto value = default_credential(env, credential)) target = *value;
+    };
+    secret(config.http_adapter.signing_secret, "PROSPECTFLOW_HTTP_SIGNING_SECRET",
+           "http-signing-secret");
+    secret(config.http_adapter.bearer_token, "PROSPECTFLOW_HTTP_TOKEN", "http-token");
     if (auto password = env("PROSPECTFLOW_SMTP_PASSWORD"); password && !password->empty())
         config.smtp_adapter.password = *password;
     else if (config.smtp_adapter.password.empty())
@@ -206,7 +215,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
     {
         auto s = top.section("send");
         // smtp and http arrive with the email work; until then they are refused here.
-        s.read_choice("adapter", config.send.adapter, {"file", "log", "smtp"});
+        s.read_choice("adapter", config.send.adapter, {"file", "log", "smtp", "http"});
         s.read("spacing_min_ms", config.send.spacing_min_ms, 0, 3600000);
         s.read("spacing_max_ms", config.send.spacing_max_ms, 0, 3600000);
         if (config.send.spacing_max_ms < config.send.spacing_min_ms)
@@ -239,6 +248,22 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         smtp.read("connect_timeout_seconds", sc.connect_timeout_seconds, 1, 600);
         smtp.read("timeout_seconds", sc.timeout_seconds, 1, 3600);
         smtp.finish();
+        auto http = adapters.section("http");
+        auto& hc = config.http_adapter;
+        http.read("url", hc.url);
+        if (!hc.url.empty() && hc.url.rfind("http://", 0) != 0 && hc.url.rfind("https://", 0) != 0)
+            http.fail("url", "expected http://… or https://…");
+        std::string signing_file, token_file;
+        http.read("signing_secret_file", signing_file);
+        if (!signing_file.empty())
+            hc.signing_secret = read_secret_file(http, "signing_secret_file", signing_file, env);
+        http.read("bearer_token_file", token_file);
+        if (!token_file.empty())
+            hc.bearer_token = read_secret_file(http, "bearer_token_file", token_file, env);
+        http.read("ca_file", hc.ca_file);
+        http.read("connect_timeout_seconds", hc.connect_timeout_seconds, 1, 600);
+        http.read("timeout_seconds", hc.timeout_seconds, 1, 3600);
+        http.finish();
         adapters.finish();
     }
     {
@@ -272,6 +297,8 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
     }
     top.finish();
     apply_environment(config, env);
+    if (config.send.adapter == "http" && config.http_adapter.url.empty())
+        throw ConfigError(origin + ": adapters.http.url: required when send.adapter = \"http\"");
     return config;
 }
 

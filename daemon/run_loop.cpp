@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include "adapters/file_sender.hpp"
+#include "adapters/http_sender.hpp"
 #include "adapters/log_sender.hpp"
 #include "adapters/smtp_sender.hpp"
 #include "build_info.hpp"
@@ -39,6 +40,12 @@ std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
     if (config.send.adapter == "log")
         return std::make_unique<adapters::LogSender>(
             std::chrono::milliseconds(config.log_adapter.latency_ms));
+    if (config.send.adapter == "http") {
+        const auto& c = config.http_adapter;
+        return std::make_unique<adapters::HttpSender>(adapters::HttpSettings{
+            c.url, c.signing_secret, c.bearer_token, c.ca_file, c.connect_timeout_seconds * 1000L,
+            c.timeout_seconds * 1000L});
+    }
     if (config.send.adapter == "smtp") {
         const auto& c = config.smtp_adapter;
         adapters::SmtpSettings s;

@@ -5,7 +5,9 @@
 #include <sstream>
 
 #include "adapters/file_sender.hpp"
+#include "adapters/http_sender.hpp"
 #include "adapters/log_sender.hpp"
+#include "adapters/smtp_sender.hpp"
 #include "adapters/mime_message.hpp"
 #include "adapters/template_renderer.hpp"
 
@@ -180,4 +182,23 @@ TEST_CASE("MIME: headers, encoded words, threading, unsubscribe and multipart/al
         CHECK(m[nl - 1] == '\r');
         CHECK(nl - start <= 998);
     }
+}
+
+TEST_CASE("http adapter: status mapping and the signature a receiver recomputes") {
+    using pf::adapters::http_outcome;
+    using pf::adapters::SendOutcome;
+    CHECK(http_outcome(200) == SendOutcome::sent);
+    CHECK(http_outcome(202) == SendOutcome::sent);
+    CHECK(http_outcome(400) == SendOutcome::permanent_failure);
+    CHECK(http_outcome(422) == SendOutcome::permanent_failure);
+    CHECK(http_outcome(408) == SendOutcome::transient_failure);
+    CHECK(http_outcome(429) == SendOutcome::transient_failure);
+    CHECK(http_outcome(500) == SendOutcome::transient_failure);
+    CHECK(http_outcome(503) == SendOutcome::transient_failure);
+    CHECK(pf::adapters::smtp_outcome(250) == SendOutcome::sent);
+    CHECK(pf::adapters::smtp_outcome(451) == SendOutcome::transient_failure);
+    CHECK(pf::adapters::smtp_outcome(550) == SendOutcome::permanent_failure);
+    // Cross-checked with Python: hmac.new(secret, b"<ts>.<body>", hashlib.sha256).hexdigest()
+    CHECK(pf::adapters::http_signature("relay-shared-secret", "1795000000", R"({"to":"z@x.fr"})") ==
+          "69941813bd86e3ba5ce6af8c93c8df4eab1889e7c0ee5012a30f0b073a4ceaf4");
 }

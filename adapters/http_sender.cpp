@@ -1,0 +1,157 @@
+#include "adapters/http_sender.hpp"
+
+#include <curl/curl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+namespace pf::adapters {
+namespace {
+
+void init_curl() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
+    auto* body = static_cast<std::string*>(user);
+    // Keep what explains a failure; a relay's answer is small.
+    const std::size_t n = size * count;
+    if (body->size() < 4096) body->append(data, std::min(n, 4096 - body->size()));
+    return n;
+}
+
+struct SlistFree {
+    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+}  // namespace
+
+SendOutcome http_outcome(long status) {
+    if (status >= 200 && status < 300) return SendOutcome::sent;
+    if (status == 408 || status == 429 || status >= 500 || status < 100)
+        return SendOutcome::transient_failure;
+    if (status >= 400) return SendOutcome::permanent_failure;
+    return SendOutcome::transient_failure;  // 1xx/3xx: not an answer we can trust
+}
+
+std::string http_signature(const std::string& secret, const std::string& timestamp,
+                           const std::string& body) {
+    const std::string signed_text = timestamp + "." + body;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+         reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), digest,
+         &length);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < length; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 0xF];
+    }
+    return out;
+}
+
+struct HttpSender::Handle {
+    Handle() : curl(curl_easy_init()) {}
+    ~Handle() {
+        if (curl) curl_easy_cleanup(curl);
+    }
+    Handle(const Handle&) = delete;
+    Handle& operator=(const Handle&) = delete;
+    CURL* curl;
+};
+
+HttpSender::HttpSender(HttpSettings settings) : settings_(std::move(settings)) {
+    init_curl();
+}
+
+HttpSender::~HttpSender() = default;
+
+SendResult HttpSender::send(const OutboundEmail& email) {
+    std::unique_ptr<Handle> handle;
+    {
+        std::lock_guard lock(mutex_);
+        if (!idle_.empty()) {
+            handle = std::move(idle_.back());
+            idle_.pop_back();
+        }
+    }
+    if (!handle) handle = std::make_unique<Handle>();
+    if (!handle->curl) return SendResult::transient("http: curl_easy_init failed");
+    CURL* curl = handle->curl;
+    curl_easy_reset(curl);  // keeps the connection for the next message
+
+    const std::string body = nlohmann::json{{"message_id", email.message_id},
+                                            {"rfc_message_id", email.rfc_message_id},
+                                            {"from", email.from_email},
+                                            {"to", email.to_email},
+                                            {"subject", email.subject},
+                                            {"mime", email.mime}}
+                                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const auto timestamp = std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    std::unique_ptr<curl_slist, SlistFree> headers;
+    const auto add = [&](const std::string& header) {
+        headers.reset(curl_slist_append(headers.release(), header.c_str()));
+    };
+    add("Content-Type: application/json");
+    add("Accept: application/json");
+    add("Idempotency-Key: " + email.message_id);
+    add("X-ProspectFlow-Timestamp: " + timestamp);
+    if (!settings_.signing_secret.empty())
+        add("X-ProspectFlow-Signature: sha256=" +
+            http_signature(settings_.signing_secret, timestamp, body));
+    if (!settings_.bearer_token.empty()) add("Authorization: Bearer " + settings_.bearer_token);
+
+    std::string answer;
+    char error[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(curl, CURLOPT_URL, settings_.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, settings_.timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    if (!settings_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
+
+    const CURLcode rc = curl_easy_perform(curl);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(handle));
+    }
+    if (rc != CURLE_OK) {
+        return SendResult::transient("http " + settings_.url + ": " +
+                                     (error[0] ? std::string(error) : curl_easy_strerror(rc)));
+    }
+    const auto outcome = http_outcome(status);
+    if (outcome == SendOutcome::sent) {
+        std::string provider_id;
+        try {
+            const auto parsed = nlohmann::json::parse(answer);
+            if (parsed.is_object() && parsed.contains("id") && parsed["id"].is_string())
+                provider_id = parsed["id"].get<std::string>();
+        } catch (const nlohmann::json::exception&) {
+            // A 2xx without JSON is still a send; it just names nothing.
+        }
+        return SendResult::sent(provider_id);
+    }
+    std::string snippet = answer.substr(0, 300);
+    for (auto& c : snippet)
+        if (c == '\n' || c == '\r') c = ' ';
+    const auto why = "http " + settings_.url + ": " + std::to_string(status) +
+                     (snippet.empty() ? "" : " " + snippet);
+    return outcome == SendOutcome::permanent_failure ? SendResult::permanent(why)
+                                                     : SendResult::transient(why);
+}
+
+}  // namespace pf::adapters
