@@ -120,6 +120,10 @@ std::string render_template(std::string_view text, const TemplateVariables& vari
     return out;
 }
 
+std::string html_escape(std::string_view text) {
+    return mstch::html_escape(std::string(text));
+}
+
 std::string paragraphs_to_html(std::string_view text) {
     std::string out = "<p>";
     for (std::size_t i = 0; i < text.size(); ++i) {

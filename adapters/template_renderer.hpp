@@ -30,6 +30,9 @@ enum class Escaping { none, html };
 std::string render_template(std::string_view text, const TemplateVariables& variables,
                             Escaping escaping = Escaping::none);
 
+// &, <, >, " and ' as HTML entities.
+std::string html_escape(std::string_view text);
+
 // Plain text rendered for an HTML part: paragraphs (blank lines) become <p>,
 // line breaks <br>. Input must already be HTML-escaped.
 std::string paragraphs_to_html(std::string_view escaped_text);

@@ -42,6 +42,16 @@ struct LogAdapterConfig {
     int latency_ms = 0;
 };
 
+struct OpenAiGeneratorConfig {
+    std::string base_url = "https://api.openai.com/v1";
+    std::string api_key;  // secret: api_key_file, PROSPECTFLOW_OPENAI_API_KEY or credential
+    int timeout_seconds = 30;
+    int max_attempts = 3;
+    int retry_base_ms = 1000;
+    double temperature = 0.7;
+    bool enabled = false;  // the section is present or an API key is given
+};
+
 struct HttpAdapterConfig {
     std::string url;
     std::string signing_secret;  // secret: signing_secret_file, PROSPECTFLOW_HTTP_SIGNING_SECRET or credential
@@ -88,6 +98,7 @@ struct Config {
     LogAdapterConfig log_adapter;
     SmtpAdapterConfig smtp_adapter;
     HttpAdapterConfig http_adapter;
+    OpenAiGeneratorConfig openai;
     ControlConfig control;
     TrackingConfig tracking;
     LogConfig log;

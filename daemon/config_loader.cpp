@@ -73,6 +73,16 @@ class SectionReader {
             out = static_cast<int>(value);
         }
     }
+    void read(std::string_view key, double& out, double min, double max) {
+        if (const auto* node = get(key)) {
+            if (!node->is_number()) fail(key, "expected a number, found " + type_name(*node));
+            const auto value = node->value<double>().value();
+            if (value < min || value > max)
+                fail(key, "value " + std::to_string(value) + " is out of range");
+            out = value;
+        }
+    }
+    bool present() const { return table_ != nullptr; }
     void read_choice(std::string_view key, std::string& out,
                      const std::vector<std::string>& allowed) {
         read(key, out);
@@ -165,6 +175,8 @@ void apply_environment(Config& config, const EnvLookup& env) {
     secret(config.http_adapter.signing_secret, "PROSPECTFLOW_HTTP_SIGNING_SECRET",
            "http-signing-secret");
     secret(config.http_adapter.bearer_token, "PROSPECTFLOW_HTTP_TOKEN", "http-token");
+    secret(config.openai.api_key, "PROSPECTFLOW_OPENAI_API_KEY", "openai-api-key");
+    if (!config.openai.api_key.empty()) config.openai.enabled = true;
     if (auto password = env("PROSPECTFLOW_SMTP_PASSWORD"); password && !password->empty())
         config.smtp_adapter.password = *password;
     else if (config.smtp_adapter.password.empty())
@@ -265,6 +277,25 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         http.read("timeout_seconds", hc.timeout_seconds, 1, 3600);
         http.finish();
         adapters.finish();
+    }
+    {
+        auto generators = top.section("generators");
+        auto s = generators.section("openai");
+        auto& oc = config.openai;
+        oc.enabled = s.present();
+        s.read("base_url", oc.base_url);
+        if (oc.base_url.rfind("http://", 0) != 0 && oc.base_url.rfind("https://", 0) != 0)
+            s.fail("base_url", "expected http://… or https://…");
+        while (!oc.base_url.empty() && oc.base_url.back() == '/') oc.base_url.pop_back();
+        std::string key_file;
+        s.read("api_key_file", key_file);
+        if (!key_file.empty()) oc.api_key = read_secret_file(s, "api_key_file", key_file, env);
+        s.read("timeout_seconds", oc.timeout_seconds, 1, 600);
+        s.read("max_attempts", oc.max_attempts, 1, 10);
+        s.read("retry_base_ms", oc.retry_base_ms, 0, 60000);
+        s.read("temperature", oc.temperature, 0.0, 2.0);
+        s.finish();
+        generators.finish();
     }
     {
         auto s = top.section("control");

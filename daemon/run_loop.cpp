@@ -34,6 +34,19 @@ std::string instance_id() {
     return std::string(host) + ":" + std::to_string(::getpid());
 }
 
+adapters::GeneratorSet make_generators(const Config& config) {
+    adapters::GeneratorSet set;
+    set.add("template", std::make_unique<adapters::TemplateGenerator>());
+    if (config.openai.enabled) {
+        const auto& c = config.openai;
+        set.add("openai", std::make_unique<adapters::OpenAiGenerator>(adapters::OpenAiSettings{
+                              c.base_url, c.api_key, std::chrono::seconds(c.timeout_seconds),
+                              c.max_attempts, std::chrono::milliseconds(c.retry_base_ms),
+                              c.temperature}));
+    }
+    return set;
+}
+
 std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
     if (config.send.adapter == "file")
         return std::make_unique<adapters::FileSender>(config.file_adapter.dir);
@@ -147,8 +160,9 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             : static_cast<std::uint64_t>(clock.now().time_since_epoch().count()) ^ ::getpid();
     scheduler::RandomSource random(seed);
     scheduler::EngineCounters counters;
+    auto generators = std::make_unique<adapters::GeneratorSet>(make_generators(config));
     auto engine = std::make_unique<scheduler::Engine>(engine_options(config, instance), *adapter,
-                                                      clock, random, counters);
+                                                      *generators, clock, random, counters);
     EngineHandle engine_handle;
     engine_handle.attach(engine.get(), std::string(adapter->name()));
     ServiceNotifier notifier;
@@ -208,6 +222,7 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             reloaded.database = config.database;
             reloaded.control = config.control;
             auto next_adapter = make_send_adapter(reloaded);
+            auto next_generators = std::make_unique<adapters::GeneratorSet>(make_generators(reloaded));
             engine->stop();
             // The old engine's workers must be gone before it is destroyed;
             // nothing is given up on a reload, however long a batch takes.
@@ -220,9 +235,10 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             engine_handle.attach(nullptr, std::string(next_adapter->name()));
             engine.reset();
             adapter = std::move(next_adapter);
+            generators = std::move(next_generators);
             config = std::move(reloaded);
             engine = std::make_unique<scheduler::Engine>(engine_options(config, instance), *adapter,
-                                                         clock, random, counters);
+                                                         *generators, clock, random, counters);
             engine_handle.attach(engine.get(), std::string(adapter->name()));
             engine->start();
             spdlog::info("SIGHUP: reloaded {}: log level {}, adapter {}, {} worker(s)",

@@ -58,13 +58,20 @@ struct ClaimedStep {
     std::optional<std::string> winner_variant_id;
     std::vector<VariantRow> variants;
 
-    // The outbound message already written for this step, if any.
+    // The outbound message already written for this step, if any, and
+    // whether it holds generated text (a retry sends that, never regenerates).
     std::optional<std::string> message_id;
     std::string message_status;
+    bool message_has_text = false;
 
     bool replied = false, opened = false;
     std::optional<std::string> thread_root_message_id;  // RFC Message-ID of step 1's email
     std::string thread_root_subject;
+};
+
+// How a prompt is generated (templates come with the claim).
+struct PromptGeneration {
+    std::string organisation_id, prompt_id, generator, system_prompt, model;
 };
 
 struct VariantChoice {

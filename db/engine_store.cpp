@@ -52,7 +52,7 @@ SELECT k.organisation_id, k.id, k.campaign_id, k.enrollment_id, coalesce(k.step_
        a.variant_id, coalesce(a.label, ''), coalesce(a.prompt_id::text, ''),
        coalesce(a.subject_template, ''), coalesce(a.body_template, ''),
        x.id, coalesce(x.status, ''), x.winner_variant_id, x.variants,
-       m.id, coalesce(m.status, ''),
+       m.id, coalesce(m.status, ''), m.has_text,
        f.replied, m.opened,
        m.root_rfc_message_id, coalesce(m.root_subject, '')
 FROM claimed k
@@ -94,6 +94,8 @@ LEFT JOIN LATERAL (
 -- any was opened, and the thread root (the earliest step's sent message).
 LEFT JOIN LATERAL (
     SELECT (array_agg(om.id) FILTER (WHERE om.step_id = k.step_id))[1] AS id,
+           coalesce(bool_or(om.subject IS NOT NULL AND om.body_text IS NOT NULL)
+                        FILTER (WHERE om.step_id = k.step_id), false) AS has_text,
            (array_agg(om.status) FILTER (WHERE om.step_id = k.step_id))[1] AS status,
            coalesce(bool_or(os.open_count > 0), false) AS opened,
            (array_agg(om.rfc_message_id ORDER BY rs.step_order)
@@ -130,6 +132,12 @@ LEFT JOIN inserted i ON i.organisation_id = w.organisation_id AND i.enrollment_i
 LEFT JOIN outreach.enrollment_step_variant_assignments a
   ON a.organisation_id = w.organisation_id AND a.enrollment_id = w.enrollment_id
  AND a.experiment_id = w.experiment_id)sql"},
+
+        {"pf_prompt_generation", R"sql(
+SELECT p.organisation_id, p.id, p.generator, coalesce(p.system_prompt, ''), coalesce(p.model, '')
+FROM outreach.prompts p
+JOIN (SELECT DISTINCT * FROM unnest($1::uuid[], $2::uuid[])) AS w(organisation_id, id)
+  ON p.organisation_id = w.organisation_id AND p.id = w.id)sql"},
 
         {"pf_read_variants", R"sql(
 SELECT a.organisation_id, a.enrollment_id, a.step_id, a.experiment_id, a.variant_id
@@ -421,6 +429,7 @@ std::vector<ClaimedStep> EngineStore::claim(Micros now, int limit, const std::st
         }
         c.message_id = nullable(r[i++]);
         c.message_status = r[i++].as<std::string>();
+        c.message_has_text = r[i++].as<bool>();
         c.replied = r[i++].as<bool>();
         c.opened = r[i++].as<bool>();
         c.thread_root_message_id = nullable(r[i++]);
@@ -464,6 +473,20 @@ std::vector<VariantChoice> EngineStore::assign_variants(const std::vector<Varian
         again.commit();
     }
     return result;
+}
+
+std::vector<PromptGeneration> EngineStore::prompt_generation(
+    const std::vector<std::pair<std::string, std::string>>& prompts) {
+    if (prompts.empty()) return {};
+    pqxx::read_transaction tx(connection_);
+    std::vector<PromptGeneration> out;
+    for (const auto& r : run(tx, "pf_prompt_generation",
+                             column(prompts, [](const auto& p) { return p.first; }),
+                             column(prompts, [](const auto& p) { return p.second; }))) {
+        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                       r[3].as<std::string>(), r[4].as<std::string>()});
+    }
+    return out;
 }
 
 EngineStore::Transaction::Transaction(EngineStore& store)

@@ -33,6 +33,10 @@ class EngineStore {
     std::vector<VariantChoice> assign_variants(const std::vector<VariantChoice>& wanted,
                                                Micros now);
 
+    // How each (organisation, prompt) is generated: generator, system prompt, model.
+    std::vector<PromptGeneration> prompt_generation(
+        const std::vector<std::pair<std::string, std::string>>& prompts);
+
     // One transaction of the send path. The first commits a batch to its
     // sends (active check, pacing, daily limit) and writes the first chunk
     // 'sending'; each later one records a chunk's outcomes and writes the

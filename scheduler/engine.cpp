@@ -38,10 +38,12 @@ class ConnectionGauge {
 
 }  // namespace
 
-Engine::Engine(EngineOptions options, adapters::SendAdapter& adapter, const Clock& clock,
-               RandomSource& random, EngineCounters& counters)
+Engine::Engine(EngineOptions options, adapters::SendAdapter& adapter,
+               const adapters::GeneratorSet& generators, const Clock& clock, RandomSource& random,
+               EngineCounters& counters)
     : options_(std::move(options)),
       adapter_(adapter),
+      generators_(generators),
       clock_(clock),
       random_(random),
       counters_(counters) {}
@@ -133,7 +135,8 @@ void Engine::worker_loop(int index) {
             auto connection = db::connect(options_.database_url);
             ConnectionGauge live(connections_);
             db::EngineStore store(*connection, options_.prepared_statements);
-            StepRunner runner(store, adapter_, clock_, random_, options_.settings, counters_);
+            StepRunner runner(store, adapter_, generators_, clock_, random_, options_.settings,
+                              counters_);
             backoff = std::chrono::milliseconds(200);
             while (!stopping_) {
                 if (draining_) {

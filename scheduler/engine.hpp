@@ -14,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "adapters/email_generator.hpp"
 #include "adapters/send_adapter.hpp"
 #include "scheduler/clock.hpp"
 #include "scheduler/random_source.hpp"
@@ -36,8 +37,9 @@ struct EngineOptions {
 
 class Engine {
   public:
-    Engine(EngineOptions options, adapters::SendAdapter& adapter, const Clock& clock,
-           RandomSource& random, EngineCounters& counters);
+    Engine(EngineOptions options, adapters::SendAdapter& adapter,
+           const adapters::GeneratorSet& generators, const Clock& clock, RandomSource& random,
+           EngineCounters& counters);
     ~Engine();
     Engine(const Engine&) = delete;
     Engine& operator=(const Engine&) = delete;
@@ -69,6 +71,7 @@ class Engine {
 
     EngineOptions options_;
     adapters::SendAdapter& adapter_;
+    const adapters::GeneratorSet& generators_;
     const Clock& clock_;
     RandomSource& random_;
     EngineCounters& counters_;

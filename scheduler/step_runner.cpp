@@ -40,6 +40,7 @@ struct Work {
     std::string subject, body;
     std::optional<std::string> body_html;
     std::optional<std::string> in_reply_to;
+    bool reuse_stored_text = false;
     bool done = false;  // an outcome is recorded
 };
 
@@ -112,11 +113,13 @@ adapters::TemplateVariables variables_of(const ClaimedStep& s, const std::string
 
 }  // namespace
 
-StepRunner::StepRunner(db::EngineStore& store, adapters::SendAdapter& adapter, const Clock& clock,
+StepRunner::StepRunner(db::EngineStore& store, adapters::SendAdapter& adapter,
+                       const adapters::GeneratorSet& generators, const Clock& clock,
                        RandomSource& random, const EngineSettings& settings,
                        EngineCounters& counters)
     : store_(store),
       adapter_(adapter),
+      generators_(generators),
       clock_(clock),
       random_(random),
       settings_(settings),
@@ -228,8 +231,8 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
     for (const auto& c : store_.assign_variants(wanted, to_micros(now)))
         chosen[{c.organisation_id, c.enrollment_id}] = c.variant_id;
 
-    // 3. Render.
-    std::vector<Work*> ready;
+    // 3. Generate (or reuse what an earlier attempt stored).
+    std::vector<Work*> ready, to_generate;
     for (auto* w : sends) {
         const auto& s = *w->step;
         w->prompt_id = s.step_prompt_id;
@@ -264,16 +267,64 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             w->done = true;
             continue;
         }
+        if (s.message_has_text) {
+            // Generated on an earlier attempt and stored: sent as it is (the
+            // write returns the stored text), never generated again.
+            w->reuse_stored_text = true;
+            ready.push_back(w);
+            continue;
+        }
+        to_generate.push_back(w);
+    }
+
+    // How each prompt is generated, in one lookup for the batch.
+    std::map<std::pair<std::string, std::string>, db::PromptGeneration> generation;
+    if (!to_generate.empty()) {
+        std::vector<std::pair<std::string, std::string>> keys;
+        for (auto* w : to_generate) keys.emplace_back(w->step->organisation_id, w->prompt_id);
+        for (auto& g : store_.prompt_generation(keys))
+            generation[{g.organisation_id, g.prompt_id}] = std::move(g);
+    }
+    for (auto* w : to_generate) {
+        const auto& s = *w->step;
+        adapters::PromptSpec spec;
+        spec.subject_template = w->subject_template;
+        spec.body_template = w->body_template;
+        if (const auto it = generation.find({s.organisation_id, w->prompt_id}); it != generation.end()) {
+            spec.generator = it->second.generator;
+            spec.system_prompt = it->second.system_prompt;
+            spec.model = it->second.model;
+        }
+        auto* generator = generators_.find(spec.generator);
+        if (!generator) {
+            out.fail_enrollment(s, "permanent failure: prompt " + w->prompt_id + " uses generator '" +
+                                       spec.generator + "', which this daemon does not have configured");
+            w->done = true;
+            continue;
+        }
         const auto render_started = std::chrono::steady_clock::now();
         try {
-            const auto vars = variables_of(s, w->recipient, w->variant_label);
-            w->subject = adapters::render_template(w->subject_template, vars);
-            w->body = adapters::render_template(w->body_template, vars);
-            w->body_html = adapters::paragraphs_to_html(
-                adapters::render_template(w->body_template, vars, adapters::Escaping::html));
-        } catch (const adapters::TemplateError& e) {
-            out.fail_enrollment(s, std::string("permanent failure: ") + e.what() + " (prompt " +
-                                       w->prompt_id + ")");
+            auto text = generator->generate(spec, variables_of(s, w->recipient, w->variant_label));
+            w->subject = std::move(text.subject);
+            w->body = std::move(text.body);
+            w->body_html = text.body_html.empty()
+                               ? adapters::paragraphs_to_html(adapters::html_escape(w->body))
+                               : std::move(text.body_html);
+        } catch (const adapters::GenerationError& e) {
+            counters_.generation_seconds.observe(std::chrono::steady_clock::now() - render_started);
+            if (!e.transient()) {
+                out.fail_enrollment(s, std::string("permanent failure: ") + e.what() + " (prompt " +
+                                           w->prompt_id + ")");
+            } else {
+                const auto plan = plan_failure(FailureKind::transient, e.what(), s.attempts,
+                                               s.max_attempts, clock_.now(), settings_.backoff, random_);
+                if (plan.retry) {
+                    out.task(s, "pending", plan.retry_at, 0, "generation: " + plan.reason);
+                    counters_.retried++;
+                } else {
+                    out.fail_enrollment(s, "generation: " + plan.reason);
+                }
+            }
             w->done = true;
             continue;
         }
@@ -285,6 +336,11 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                              : "Re: " + s.thread_root_subject;
         }
         ready.push_back(w);
+    }
+    // Stored text keeps its threading: the root is the same as when it was written.
+    for (auto* w : ready) {
+        if (w->reuse_stored_text && w->step->thread_with_previous && w->step->thread_root_message_id)
+            w->in_reply_to = w->step->thread_root_message_id;
     }
 
     spdlog::trace("batch of {}: rendered at {:.1f} ms", claimed.size(), elapsed_ms());

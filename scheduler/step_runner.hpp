@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <string>
 
+#include "adapters/email_generator.hpp"
 #include "adapters/send_adapter.hpp"
 #include "db/engine_store.hpp"
 #include "scheduler/histogram.hpp"
@@ -59,8 +60,9 @@ struct EngineCounters {
 
 class StepRunner {
   public:
-    StepRunner(db::EngineStore& store, adapters::SendAdapter& adapter, const Clock& clock,
-               RandomSource& random, const EngineSettings& settings, EngineCounters& counters);
+    StepRunner(db::EngineStore& store, adapters::SendAdapter& adapter,
+               const adapters::GeneratorSet& generators, const Clock& clock, RandomSource& random,
+               const EngineSettings& settings, EngineCounters& counters);
 
     // Claims one batch and runs it to the end; returns how many tasks it
     // claimed. When `stopping` becomes true before the send transaction, the
@@ -70,6 +72,7 @@ class StepRunner {
   private:
     db::EngineStore& store_;
     adapters::SendAdapter& adapter_;
+    const adapters::GeneratorSet& generators_;
     const Clock& clock_;
     RandomSource& random_;
     const EngineSettings& settings_;

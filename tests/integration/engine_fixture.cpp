@@ -38,7 +38,8 @@ EngineFixture::EngineFixture(const std::string& hint, scheduler::TimePoint start
 
 void EngineFixture::run_until(scheduler::TimePoint until) {
     db::EngineStore store(*connection_, true);
-    scheduler::StepRunner runner(store, adapter_, clock_, random_, settings_, counters_);
+    scheduler::StepRunner runner(store, adapter_, generators_, clock_, random_, settings_,
+                                 counters_);
     while (true) {
         while (runner.run_batch() > 0) {
         }

@@ -1,4 +1,6 @@
 #pragma once
+
+#include "adapters/email_generator.hpp"
 // A migrated scratch database, a virtual clock and a capturing adapter: the
 // engine's real code (StepRunner) run step by step, jumping the clock to the
 // next due task, so weeks of a campaign pass in a second.
@@ -72,6 +74,11 @@ class EngineFixture {
     scheduler::RandomSource random_{20261128};
     scheduler::EngineSettings settings_;
     scheduler::EngineCounters counters_;
+    adapters::GeneratorSet generators_ = [] {
+        adapters::GeneratorSet set;
+        set.add("template", std::make_unique<adapters::TemplateGenerator>());
+        return set;
+    }();
 };
 
 // Epoch microseconds as SQL: pf_from_micros(<n>).
