@@ -2,7 +2,8 @@
 """A JSON relay for the http adapter's test, on loopback. Checks each
 request's HMAC signature with the shared secret, records one JSON line per
 request in LOG, and answers by recipient: "status-NNN@…" gets NNN, "slow@…"
-waits 3 s (past the daemon's timeout), anything else 200 {"id": "relay-N"}.
+waits 3 s (past the daemon's timeout), "once-500@…" gets 500 on its first
+request only, anything else 200 {"id": "relay-N"}.
 Prints "ready PORT"; runs until killed.   http_relay.py LOG SECRET"""
 import hashlib
 import hmac
@@ -15,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 log_path, secret = sys.argv[1], sys.argv[2].encode()
 lock = threading.Lock()
 count = [0]
+seen = set()
 
 
 class Relay(BaseHTTPRequestHandler):
@@ -32,12 +34,16 @@ class Relay(BaseHTTPRequestHandler):
                 f.write(json.dumps({"n": n, "to": payload["to"], "message_id": payload["message_id"],
                                     "idempotency_key": self.headers.get("Idempotency-Key"),
                                     "signature_ok": signature_ok and fresh,
-                                    "mime_starts": payload["mime"][:5],
+                                    "mime_starts": payload["mime"][:5], "subject": payload["subject"],
                                     "auth": self.headers.get("Authorization")}) + "\n")
         local = payload["to"].split("@")[0]
         if local == "slow":
             time.sleep(3)
         status = int(local.split("-")[1]) if local.startswith("status-") else 200
+        if local.startswith("once-500"):
+            with lock:
+                status = 500 if payload["to"] not in seen else 200
+                seen.add(payload["to"])
         answer = json.dumps({"id": f"relay-{n}"} if status == 200 else {"error": f"simulated {status}"}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
