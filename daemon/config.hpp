@@ -81,8 +81,11 @@ struct ControlConfig {
 };
 
 struct TrackingConfig {
-    std::string listen = "127.0.0.1:8471";
-    std::string base_url = "http://127.0.0.1:8471";
+    std::string listen = "127.0.0.1:8471";  // empty: no listener, no pixel, no unsubscribe link
+    std::string base_url = "http://127.0.0.1:8471";  // how the internet reaches it
+    std::string unsubscribe_mailto;  // optional List-Unsubscribe mailto: address
+    std::string webhook_secret;  // secret: webhook_secret_file, env or credential
+    int flush_interval_ms = 200;  // opens are written in batches
 };
 
 struct LogConfig {

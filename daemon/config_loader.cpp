@@ -176,6 +176,7 @@ void apply_environment(Config& config, const EnvLookup& env) {
            "http-signing-secret");
     secret(config.http_adapter.bearer_token, "PROSPECTFLOW_HTTP_TOKEN", "http-token");
     secret(config.openai.api_key, "PROSPECTFLOW_OPENAI_API_KEY", "openai-api-key");
+    secret(config.tracking.webhook_secret, "PROSPECTFLOW_WEBHOOK_SECRET", "webhook-secret");
     if (!config.openai.api_key.empty()) config.openai.enabled = true;
     if (auto password = env("PROSPECTFLOW_SMTP_PASSWORD"); password && !password->empty())
         config.smtp_adapter.password = *password;
@@ -317,6 +318,17 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         if (!config.tracking.listen.empty() && !split_listen_address(config.tracking.listen))
             s.fail("listen", "expected HOST:PORT (port 0-65535), or \"\" for no tracking listener");
         s.read("base_url", config.tracking.base_url);
+        while (!config.tracking.base_url.empty() && config.tracking.base_url.back() == '/')
+            config.tracking.base_url.pop_back();
+        if (config.tracking.base_url.rfind("http://", 0) != 0 &&
+            config.tracking.base_url.rfind("https://", 0) != 0)
+            s.fail("base_url", "expected http://… or https://…");
+        s.read("unsubscribe_mailto", config.tracking.unsubscribe_mailto);
+        std::string webhook_file;
+        s.read("webhook_secret_file", webhook_file);
+        if (!webhook_file.empty())
+            config.tracking.webhook_secret = read_secret_file(s, "webhook_secret_file", webhook_file, env);
+        s.read("flush_interval_ms", config.tracking.flush_interval_ms, 10, 60000);
         s.finish();
     }
     {

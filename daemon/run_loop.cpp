@@ -19,6 +19,7 @@
 #include "daemon/control_server.hpp"
 #include "daemon/engine_handle.hpp"
 #include "daemon/service_notifier.hpp"
+#include "daemon/tracking_server.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 #include "db/connection.hpp"
@@ -112,6 +113,8 @@ scheduler::EngineOptions engine_options(const Config& config, const std::string&
     o.settings.spacing_min = std::chrono::milliseconds(config.send.spacing_min_ms);
     o.settings.spacing_max = std::chrono::milliseconds(config.send.spacing_max_ms);
     o.settings.message_id_domain = config.send.message_id_domain;
+    if (!config.tracking.listen.empty()) o.settings.tracking_base_url = config.tracking.base_url;
+    o.settings.unsubscribe_mailto = config.tracking.unsubscribe_mailto;
     o.database_url = config.database.url;
     o.workers = config.scheduler.workers;
     o.poll_interval = std::chrono::milliseconds(config.scheduler.poll_interval_ms);
@@ -193,6 +196,23 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             spdlog::warn(
                 "control: no token configured (control.token_file or PROSPECTFLOW_CONTROL_TOKEN): "
                 "every endpoint but /healthz answers 401");
+    }
+
+    // The public tracking listener (pixel, unsubscribe, webhooks).
+    std::unique_ptr<TrackingServer> tracking_server;
+    if (!config.tracking.listen.empty()) {
+        const auto address = split_listen_address(config.tracking.listen);
+        tracking_server = std::make_unique<TrackingServer>(TrackingServerOptions{
+            address->host, address->port, config.database.url, config.tracking.webhook_secret,
+            std::chrono::milliseconds(config.tracking.flush_interval_ms)});
+        try {
+            const int port = tracking_server->start();
+            spdlog::info("tracking listener on {}:{} (public as {})", address->host, port,
+                         config.tracking.base_url);
+        } catch (const std::exception& e) {
+            spdlog::error("{}", e.what());
+            return kExitUnavailable;
+        }
     }
 
     const auto status_line = [&] {
@@ -318,6 +338,7 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
                      config.scheduler.shutdown_timeout_seconds);
     }
     if (control_server) control_server->stop();
+    if (tracking_server) tracking_server->stop();
     if (const auto released = engine->release_own_leases())
         spdlog::info("gave back {} unfinished lease(s)", released);
     spdlog::info("stopped: {} claimed, {} sent", counters.claimed.load(), counters.sent.load());

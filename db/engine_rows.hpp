@@ -65,6 +65,8 @@ struct ClaimedStep {
     bool message_has_text = false;
 
     bool replied = false, opened = false;
+    std::string suppressed_reason;  // the recipient is on the organisation's suppression list
+    bool track_opens = false;       // the campaign's setting
     std::optional<std::string> thread_root_message_id;  // RFC Message-ID of step 1's email
     std::string thread_root_subject;
 };
@@ -96,6 +98,7 @@ struct WrittenMessage {
     std::string from_email, to_email, subject, body;
     std::optional<std::string> in_reply_to;
     std::optional<std::string> body_html;
+    std::string tracking_token;  // tracking.pixels.token: open pixel and unsubscribe link
 };
 
 // What became of one draft in the statement that commits it to a send.

@@ -53,7 +53,7 @@ SELECT k.organisation_id, k.id, k.campaign_id, k.enrollment_id, coalesce(k.step_
        coalesce(a.subject_template, ''), coalesce(a.body_template, ''),
        x.id, coalesce(x.status, ''), x.winner_variant_id, x.variants,
        m.id, coalesce(m.status, ''), m.has_text,
-       f.replied, m.opened,
+       f.replied, m.opened, coalesce(f.suppressed, ''), c.track_opens,
        m.root_rfc_message_id, coalesce(m.root_subject, '')
 FROM claimed k
 JOIN outreach.campaign_enrollments e ON e.organisation_id = k.organisation_id AND e.id = k.enrollment_id
@@ -111,7 +111,10 @@ LEFT JOIN LATERAL (
 CROSS JOIN LATERAL (
     SELECT EXISTS (SELECT 1 FROM outreach.messages r
                    WHERE r.organisation_id = k.organisation_id AND r.enrollment_id = k.enrollment_id
-                     AND r.direction = 'inbound') AS replied) f
+                     AND r.direction = 'inbound') AS replied,
+           (SELECT sup.reason FROM tracking.suppressions sup
+            WHERE sup.organisation_id = k.organisation_id
+              AND sup.email = coalesce(pos.email, p.email)) AS suppressed) f
 ORDER BY k.run_at, k.organisation_id, k.id)sql"},
 
         {"pf_assign_variants", R"sql(
@@ -239,14 +242,23 @@ written AS (
     WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
     RETURNING m.organisation_id, m.enrollment_id, m.id, m.rfc_message_id, m.from_email, m.to_email,
               coalesce(m.subject, '') AS subject, coalesce(m.body_text, '') AS body, m.in_reply_to,
-              m.body_html)
+              m.body_html),
+-- Each sent message's tracking token (open pixel, one-click unsubscribe):
+-- made with its first write, kept on retries.
+new_tokens AS (
+    INSERT INTO tracking.pixels (organisation_id, message_id)
+    SELECT organisation_id, id FROM written
+    ON CONFLICT (organisation_id, message_id) DO NOTHING
+    RETURNING organisation_id, message_id, token)
 SELECT w.organisation_id, w.enrollment_id, go.enrollment_id IS NOT NULL, written.id,
        written.rfc_message_id, written.from_email, written.to_email, written.subject, written.body,
-       written.in_reply_to, written.body_html
+       written.in_reply_to, written.body_html, coalesce(nt.token, px.token)
 FROM w
 LEFT JOIN go ON go.organisation_id = w.organisation_id AND go.enrollment_id = w.enrollment_id
 LEFT JOIN written ON written.organisation_id = w.organisation_id
-                 AND written.enrollment_id = w.enrollment_id)sql"},
+                 AND written.enrollment_id = w.enrollment_id
+LEFT JOIN new_tokens nt ON nt.organisation_id = written.organisation_id AND nt.message_id = written.id
+LEFT JOIN tracking.pixels px ON px.organisation_id = written.organisation_id AND px.message_id = written.id)sql"},
 
         {"pf_finish_tasks", R"sql(
 UPDATE outreach.tasks t
@@ -432,6 +444,8 @@ std::vector<ClaimedStep> EngineStore::claim(Micros now, int limit, const std::st
         c.message_has_text = r[i++].as<bool>();
         c.replied = r[i++].as<bool>();
         c.opened = r[i++].as<bool>();
+        c.suppressed_reason = r[i++].as<std::string>();
+        c.track_opens = r[i++].as<bool>();
         c.thread_root_message_id = nullable(r[i++]);
         c.thread_root_subject = r[i++].as<std::string>();
         claimed.push_back(std::move(c));
@@ -585,7 +599,8 @@ std::vector<DraftResult> EngineStore::Transaction::write_sending(
                                        r[3].as<std::string>(), r[4].as<std::string>(),
                                        r[5].as<std::string>(), r[6].as<std::string>(),
                                        r[7].as<std::string>(), r[8].as<std::string>(),
-                                       nullable(r[9]),         nullable(r[10])};
+                                       nullable(r[9]),         nullable(r[10]),
+                                       r[11].is_null() ? std::string() : r[11].as<std::string>()};
         }
         results.push_back(std::move(d));
     }

@@ -700,6 +700,22 @@ CREATE TABLE tracking.pixels (
 
 
 --
+-- Name: suppressions; Type: TABLE; Schema: tracking; Owner: -
+--
+
+CREATE TABLE tracking.suppressions (
+    organisation_id uuid NOT NULL,
+    email public.citext NOT NULL,
+    reason text NOT NULL,
+    source_message_id uuid,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT suppressions_email_format CHECK (public.pf_is_email((email)::text)),
+    CONSTRAINT suppressions_reason_check CHECK ((reason = ANY (ARRAY['unsubscribed'::text, 'bounced'::text, 'manual'::text])))
+);
+
+
+--
 -- Name: companies companies_pharow_id_key; Type: CONSTRAINT; Schema: crm; Owner: -
 --
 
@@ -1012,6 +1028,14 @@ ALTER TABLE ONLY tracking.pixels
 
 
 --
+-- Name: suppressions suppressions_pkey; Type: CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.suppressions
+    ADD CONSTRAINT suppressions_pkey PRIMARY KEY (organisation_id, email);
+
+
+--
 -- Name: positions_company_idx; Type: INDEX; Schema: crm; Owner: -
 --
 
@@ -1093,6 +1117,13 @@ CREATE INDEX messages_parent_idx ON outreach.messages USING btree (organisation_
 --
 
 CREATE INDEX messages_prompt_idx ON outreach.messages USING btree (organisation_id, prompt_id);
+
+
+--
+-- Name: messages_rfc_lookup_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_rfc_lookup_idx ON outreach.messages USING btree (rfc_message_id);
 
 
 --
@@ -1184,6 +1215,13 @@ CREATE INDEX flyway_schema_history_s_idx ON public.flyway_schema_history USING b
 --
 
 CREATE UNIQUE INDEX pixels_token_key ON tracking.pixels USING btree (token);
+
+
+--
+-- Name: suppressions_message_idx; Type: INDEX; Schema: tracking; Owner: -
+--
+
+CREATE INDEX suppressions_message_idx ON tracking.suppressions USING btree (organisation_id, source_message_id);
 
 
 --
@@ -1373,6 +1411,13 @@ CREATE TRIGGER message_open_stats_touch_updated_at BEFORE UPDATE ON tracking.mes
 --
 
 CREATE TRIGGER pixels_touch_updated_at BEFORE UPDATE ON tracking.pixels FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: suppressions suppressions_touch_updated_at; Type: TRIGGER; Schema: tracking; Owner: -
+--
+
+CREATE TRIGGER suppressions_touch_updated_at BEFORE UPDATE ON tracking.suppressions FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
 
 
 --
@@ -1725,6 +1770,22 @@ ALTER TABLE ONLY tracking.pixels
 
 ALTER TABLE ONLY tracking.pixels
     ADD CONSTRAINT pixels_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: suppressions suppressions_message_fkey; Type: FK CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.suppressions
+    ADD CONSTRAINT suppressions_message_fkey FOREIGN KEY (organisation_id, source_message_id) REFERENCES outreach.messages(organisation_id, id) ON DELETE SET NULL (source_message_id);
+
+
+--
+-- Name: suppressions suppressions_organisation_fkey; Type: FK CONSTRAINT; Schema: tracking; Owner: -
+--
+
+ALTER TABLE ONLY tracking.suppressions
+    ADD CONSTRAINT suppressions_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
 
 
 --

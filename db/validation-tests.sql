@@ -144,17 +144,17 @@ SELECT pg_temp.report('every tenant table references iam.organisations by organi
               AND f.confrelid = 'iam.organisations'::regclass)));
 
 -- Documented exceptions: the daemon's global claim and lease indexes on tasks,
--- and the tracking listener's token lookup.
-SELECT pg_temp.report('every index on a tenant table leads with organisation_id (3 documented exceptions)',
+-- and the tracking listener's lookups by token and by Message-ID.
+SELECT pg_temp.report('every index on a tenant table leads with organisation_id (4 documented exceptions)',
     NOT EXISTS (
         SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid IN (SELECT relid FROM tenant_tables)
           AND i.indkey[0] <> pg_temp.org_attnum(i.indrelid)
-          AND ic.relname NOT IN ('tasks_due_idx', 'tasks_lease_idx', 'pixels_token_key')),
+          AND ic.relname NOT IN ('tasks_due_idx', 'tasks_lease_idx', 'pixels_token_key', 'messages_rfc_lookup_idx')),
     (SELECT string_agg(ic.relname, ', ') FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid IN (SELECT relid FROM tenant_tables)
           AND i.indkey[0] <> pg_temp.org_attnum(i.indrelid)
-          AND ic.relname NOT IN ('tasks_due_idx', 'tasks_lease_idx', 'pixels_token_key')));
+          AND ic.relname NOT IN ('tasks_due_idx', 'tasks_lease_idx', 'pixels_token_key', 'messages_rfc_lookup_idx')));
 
 SELECT pg_temp.report('every table has created_at and updated_at timestamptz NOT NULL',
     NOT EXISTS (

@@ -75,6 +75,15 @@ class BatchOutcomes {
         }
     }
 
+    // The enrollment ends without a send (its address is suppressed).
+    void stop_enrollment(const ClaimedStep& s, const std::string& status, const std::string& reason) {
+        task(s, "cancelled", std::nullopt, 0, "cancelled: " + reason);
+        batch.enrollments.push_back(
+            {s.organisation_id, s.enrollment_id, status, s.current_step_order, std::nullopt, reason});
+        counters_.cancelled++;
+        spdlog::info("enrollment {} stopped: {}", s.enrollment_id, reason);
+    }
+
     void fail_enrollment(const ClaimedStep& s, const std::string& reason) {
         task(s, "failed", std::nullopt, 0, reason);
         batch.enrollments.push_back({s.organisation_id, s.enrollment_id, "failed",
@@ -174,6 +183,13 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
 
         switch (plan.action) {
             case StepAction::send:
+                if (!s.suppressed_reason.empty()) {
+                    // Unsubscribed or bounced, maybe through another campaign.
+                    out.stop_enrollment(s, s.suppressed_reason == "bounced" ? "bounced" : "unsubscribed",
+                                        "address is on the organisation's suppression list (" +
+                                            s.suppressed_reason + ")");
+                    break;
+                }
                 sends.push_back(&w);
                 continue;
             case StepAction::skip:
@@ -538,6 +554,15 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             mime.in_reply_to = m.in_reply_to;
             if (m.in_reply_to) mime.references = {*m.in_reply_to};
             mime.date = std::chrono::floor<std::chrono::seconds>(sent_at);
+            if (!m.tracking_token.empty() && !settings_.tracking_base_url.empty()) {
+                mime.unsubscribe_url = settings_.tracking_base_url + "/u/" + m.tracking_token;
+                if (s.track_opens && mime.body_html)
+                    *mime.body_html += "\n<img src=\"" + settings_.tracking_base_url + "/o/" +
+                                       m.tracking_token +
+                                       ".gif\" width=\"1\" height=\"1\" alt=\"\" "
+                                       "style=\"display:none\">";
+            }
+            if (!settings_.unsubscribe_mailto.empty()) mime.unsubscribe_mailto = settings_.unsubscribe_mailto;
             email.mime = adapters::build_mime(mime);
             adapters::SendResult result;
             const auto send_started = std::chrono::steady_clock::now();

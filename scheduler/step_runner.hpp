@@ -38,6 +38,10 @@ struct EngineSettings {
     // Random gap between two sends of one sender (0 and 0: no pacing).
     std::chrono::milliseconds spacing_min{0}, spacing_max{0};
     std::string message_id_domain;  // empty: the sender's own domain
+    // Public URL of the tracking listener (List-Unsubscribe, open pixel);
+    // empty: neither is added.
+    std::string tracking_base_url;
+    std::string unsubscribe_mailto;  // List-Unsubscribe mailto: address, optional
     // Messages marked 'sending' together just before they are handed over:
     // at most this many per worker have an unknown outcome after a crash.
     int in_flight_chunk = 20;

@@ -22,6 +22,8 @@ spacing_min_ms = 0
 spacing_max_ms = 0
 [adapters.log]
 latency_ms = 15
+[tracking]
+listen = ""
 [control]
 listen = "127.0.0.1:0"
 token_file = "$tmp/token"

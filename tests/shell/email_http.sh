@@ -48,6 +48,8 @@ url = "http://127.0.0.1:$port/v1/send"
 timeout_seconds = 1
 [control]
 listen = ""
+[tracking]
+listen = ""
 TOML
 PROSPECTFLOW_HTTP_SIGNING_SECRET=$secret PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" \
   >"$tmp/daemon.log" 2>&1 &

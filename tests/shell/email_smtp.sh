@@ -37,6 +37,8 @@ ca_file = "$tmp/cert.pem"
 username = "relay"
 [control]
 listen = ""
+[tracking]
+listen = ""
 TOML
 psql -X -q "$url" -f "$PF_SOURCE_DIR/tests/shell/email_fixture.sql" >/dev/null
 PROSPECTFLOW_SMTP_PASSWORD='s3cr3t pass' PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" \

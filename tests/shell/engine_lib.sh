@@ -17,6 +17,8 @@ spacing_max_ms = 0
 latency_ms = ${PF_LOG_LATENCY_MS:-0}
 [control]
 listen = "127.0.0.1:0"
+[tracking]
+listen = ""
 [log]
 level = "debug"
 TOML

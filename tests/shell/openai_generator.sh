@@ -66,6 +66,8 @@ max_attempts = 2
 retry_base_ms = 50
 [control]
 listen = ""
+[tracking]
+listen = ""
 TOML
 PROSPECTFLOW_OPENAI_API_KEY=$key PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" \
   >"$tmp/daemon.log" 2>&1 &

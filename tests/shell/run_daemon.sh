@@ -18,7 +18,7 @@ wait_for() {  # wait_for FILE PATTERN SECONDS PID: fails early if PID exits
 
 # The demo's own config, but on a free port: other tests run daemons too.
 sed 's/^listen = .*/listen = "127.0.0.1:0"/' "$PF_SOURCE_DIR/etc/demo.toml" >"$tmp/demo.toml"
-grep -q '^listen = "127.0.0.1:0"' "$tmp/demo.toml" || fail "etc/demo.toml has no control listen line to override"
+[ "$(grep -c '^listen = "127.0.0.1:0"' "$tmp/demo.toml")" = 2 ] || fail "etc/demo.toml lacks the control or tracking listen line to override"
 PF_DEMO_CONFIG="$tmp/demo.toml" PF_PG_DIR="$pgdir" setsid "$PF_SOURCE_DIR/scripts/demo-up" "$PF_BIN" >"$tmp/demo.log" 2>&1 &
 demo=$!
 wait_for "$tmp/demo.log" "ready: instance" 60 "$demo"
@@ -37,7 +37,7 @@ pass "demo: ready, Ctrl-C stops daemon and cluster, nothing left running"
 # SIGHUP reloads the log level; SIGTERM stops with exit 0.
 new_database url daemon
 "$PF_BIN" migrate --database-url "$url" 2>/dev/null
-printf '[scheduler]\npoll_interval_ms = 100\n[adapters.file]\ndir = "%s/outbox"\n[control]\nlisten = "127.0.0.1:0"\n[log]\nlevel = "info"\n' "$tmp" >"$tmp/daemon.toml"
+printf '[scheduler]\npoll_interval_ms = 100\n[adapters.file]\ndir = "%s/outbox"\n[control]\nlisten = "127.0.0.1:0"\n[tracking]\nlisten = ""\n[log]\nlevel = "info"\n' "$tmp" >"$tmp/daemon.toml"
 PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/daemon.toml" >"$tmp/daemon.log" 2>&1 &
 daemon=$!
 wait_for "$tmp/daemon.log" "ready: instance" 30 "$daemon"

@@ -16,6 +16,8 @@ spacing_min_ms = 0
 spacing_max_ms = 0
 [control]
 listen = "127.0.0.1:0"
+[tracking]
+listen = ""
 [log]
 level = "info"
 TOML
