@@ -82,7 +82,7 @@ INSERT INTO outreach.messages
 VALUES ($1, $2, $3, $4, 'inbound', 'received', coalesce(nullif($5, ''), $6), coalesce(nullif($7, ''), $8),
         nullif($9, ''), nullif($10, ''), coalesce(nullif($11, ''), gen_random_uuid()::text || '@reply.invalid'),
         $12, now())
-ON CONFLICT (rfc_message_id) DO NOTHING)sql",
+ON CONFLICT (organisation_id, rfc_message_id) DO NOTHING)sql",
                    result.organisation_id, r[1].as<std::string>(), result.enrollment_id,
                    result.message_id, reply.from_email, r[4].as<std::string>(), reply.to_email,
                    r[5].as<std::string>(), reply.subject, reply.body_text, reply.message_id,
