@@ -3,13 +3,16 @@
 // say what became of it. Adapters do not retry; the scheduler decides what a
 // transient or permanent failure means for the enrollment.
 
+#include <map>
 #include <memory>
+#include <vector>
 #include <string>
 #include <string_view>
 
 namespace pf::adapters {
 
 struct OutboundEmail {
+    std::string organisation_id, campaign_id;  // for routing to an adapter
     std::string message_id;      // outreach.messages.id: adapters key idempotency on it
     std::string rfc_message_id;  // Message-ID header value, without angle brackets
     std::string from_email;
@@ -44,6 +47,33 @@ class SendAdapter {
     virtual std::string_view name() const = 0;
     // Must be safe to call from several worker threads at once.
     virtual SendResult send(const OutboundEmail& email) = 0;
+};
+
+// Routes each email to one of several adapters by configuration: the first
+// rule whose campaign or sender (address or domain) matches, else the
+// default. The rules are data, so choosing an adapter per campaign or
+// sender needs no code.
+struct RouteRule {
+    std::string campaign_id;   // empty: any
+    std::string from_email;    // empty: any (compared case-insensitively)
+    std::string from_domain;   // empty: any
+    std::string adapter;       // a name in the router's adapters
+};
+
+class RoutingSender final : public SendAdapter {
+  public:
+    RoutingSender(std::vector<RouteRule> rules, std::string default_adapter,
+                  std::map<std::string, std::unique_ptr<SendAdapter>> adapters);
+    std::string_view name() const override { return name_; }
+    SendResult send(const OutboundEmail& email) override;
+    // The adapter an email would go to (tests, logs).
+    SendAdapter& route(const OutboundEmail& email) const;
+
+  private:
+    std::vector<RouteRule> rules_;
+    std::string default_adapter_;
+    std::map<std::string, std::unique_ptr<SendAdapter>> adapters_;
+    std::string name_;
 };
 
 }  // namespace pf::adapters

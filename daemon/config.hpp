@@ -3,6 +3,7 @@
 // one component. etc/prospectflowd.toml documents every key and default.
 
 #include <string>
+#include <vector>
 
 namespace pf::daemon {
 
@@ -27,8 +28,15 @@ struct SchedulerConfig {
     long long seed = 0;  // 0: seeded from the clock at start
 };
 
+// One rule of [[send.routes]]: emails of this campaign or sender go to
+// this adapter instead of send.adapter.
+struct RouteConfig {
+    std::string campaign, from_email, from_domain, adapter;
+};
+
 struct SendConfig {
     std::string adapter = "file";
+    std::vector<RouteConfig> routes;
     int spacing_min_ms = 1000;
     int spacing_max_ms = 4000;
     std::string message_id_domain;  // empty: the sender's domain

@@ -234,6 +234,24 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         if (config.send.spacing_max_ms < config.send.spacing_min_ms)
             s.fail("spacing_max_ms", "must be at least send.spacing_min_ms");
         s.read("message_id_domain", config.send.message_id_domain);
+        if (const auto* routes = s.get("routes")) {
+            const auto* array = routes->as_array();
+            if (!array || !array->is_array_of_tables())
+                s.fail("routes", "expected an array of tables ([[send.routes]])");
+            for (std::size_t i = 0; i < array->size(); ++i) {
+                SectionReader rule(array->get(i)->as_table(), "send.routes[" + std::to_string(i) + "]",
+                                   origin);
+                RouteConfig r;
+                rule.read("campaign", r.campaign);
+                rule.read("from_email", r.from_email);
+                rule.read("from_domain", r.from_domain);
+                rule.read_choice("adapter", r.adapter, {"file", "log", "smtp", "http"});
+                if (r.campaign.empty() && r.from_email.empty() && r.from_domain.empty())
+                    rule.fail("campaign", "a route needs campaign, from_email or from_domain");
+                rule.finish();
+                config.send.routes.push_back(std::move(r));
+            }
+        }
         s.finish();
     }
     {
@@ -340,8 +358,10 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
     }
     top.finish();
     apply_environment(config, env);
-    if (config.send.adapter == "http" && config.http_adapter.url.empty())
-        throw ConfigError(origin + ": adapters.http.url: required when send.adapter = \"http\"");
+    bool http_used = config.send.adapter == "http";
+    for (const auto& r : config.send.routes) http_used = http_used || r.adapter == "http";
+    if (http_used && config.http_adapter.url.empty())
+        throw ConfigError(origin + ": adapters.http.url: required when an email can go to the http adapter");
     return config;
 }
 

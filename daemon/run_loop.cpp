@@ -48,7 +48,29 @@ adapters::GeneratorSet make_generators(const Config& config) {
     return set;
 }
 
+std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config);
+
+std::unique_ptr<adapters::SendAdapter> make_one_adapter(const Config& config,
+                                                        const std::string& kind) {
+    Config one = config;
+    one.send.adapter = kind;
+    one.send.routes.clear();
+    return make_send_adapter(one);
+}
+
 std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
+    if (!config.send.routes.empty()) {
+        // Per campaign or sender, as [[send.routes]] says; one instance per kind.
+        std::map<std::string, std::unique_ptr<adapters::SendAdapter>> instances;
+        instances[config.send.adapter] = make_one_adapter(config, config.send.adapter);
+        std::vector<adapters::RouteRule> rules;
+        for (const auto& r : config.send.routes) {
+            if (!instances.contains(r.adapter)) instances[r.adapter] = make_one_adapter(config, r.adapter);
+            rules.push_back({r.campaign, r.from_email, r.from_domain, r.adapter});
+        }
+        return std::make_unique<adapters::RoutingSender>(std::move(rules), config.send.adapter,
+                                                         std::move(instances));
+    }
     if (config.send.adapter == "file")
         return std::make_unique<adapters::FileSender>(config.file_adapter.dir);
     if (config.send.adapter == "log")

@@ -536,6 +536,8 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             auto* w = by_enrollment.at({m.organisation_id, m.enrollment_id});
             const auto& s = *w->step;
             adapters::OutboundEmail email;
+            email.organisation_id = s.organisation_id;
+            email.campaign_id = s.campaign_id;
             email.message_id = m.message_id;
             email.rfc_message_id = m.rfc_message_id;
             email.from_email = m.from_email;

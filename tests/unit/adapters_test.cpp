@@ -202,3 +202,31 @@ TEST_CASE("http adapter: status mapping and the signature a receiver recomputes"
     CHECK(pf::adapters::http_signature("relay-shared-secret", "1795000000", R"({"to":"z@x.fr"})") ==
           "69941813bd86e3ba5ce6af8c93c8df4eab1889e7c0ee5012a30f0b073a4ceaf4");
 }
+
+TEST_CASE("routing: the first rule matching campaign, sender address or domain picks the adapter") {
+    using namespace pf::adapters;
+    std::map<std::string, std::unique_ptr<SendAdapter>> adapters;
+    adapters["smtp"] = std::make_unique<LogSender>();
+    adapters["http"] = std::make_unique<LogSender>();
+    adapters["file"] = std::make_unique<LogSender>();
+    auto* smtp = adapters["smtp"].get();
+    auto* http = adapters["http"].get();
+    auto* file = adapters["file"].get();
+    RoutingSender router({{"c-1", "", "", "file"}, {"", "Ceo@Big.example", "", "smtp"},
+                          {"", "", "relay.example", "http"}},
+                         "smtp", std::move(adapters));
+    OutboundEmail e;
+    e.campaign_id = "c-1";
+    e.from_email = "anyone@relay.example";
+    CHECK(&router.route(e) == file);  // the campaign rule comes first
+    e.campaign_id = "c-2";
+    CHECK(&router.route(e) == http);
+    e.from_email = "ceo@big.example";
+    CHECK(&router.route(e) == smtp);
+    e.from_email = "someone@else.example";
+    CHECK(&router.route(e) == smtp);  // the default
+    CHECK(router.name() == "smtp+file+http");
+    std::map<std::string, std::unique_ptr<SendAdapter>> none;
+    none["smtp"] = std::make_unique<LogSender>();
+    CHECK_THROWS_AS(RoutingSender({{"c", "", "", "http"}}, "smtp", std::move(none)), std::invalid_argument);
+}

@@ -137,6 +137,34 @@ TEST_CASE("systemd credentials are the fallback for the database URL and the con
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE("send routes: per campaign or sender, checked") {
+    const auto config = parse_config(R"(
+[send]
+adapter = "smtp"
+[[send.routes]]
+campaign = "11111111-0000-4000-8000-000000000a01"
+adapter = "file"
+[[send.routes]]
+from_domain = "relay.example"
+adapter = "http"
+[adapters.http]
+url = "https://relay.example/send"
+)", "test.toml", env_of({}));
+    REQUIRE(config.send.routes.size() == 2);
+    CHECK(config.send.routes[0].adapter == "file");
+    CHECK(config.send.routes[1].from_domain == "relay.example");
+    CHECK(error_of("[send]\nroutes = 3\n").find("send.routes: expected an array of tables") !=
+          std::string::npos);
+    CHECK(error_of("[[send.routes]]\nadapter = \"file\"\n")
+              .find("send.routes[0].campaign: a route needs") != std::string::npos);
+    CHECK(error_of("[[send.routes]]\nfrom_domain = \"x.example\"\nadapter = \"pigeon\"\n")
+              .find("send.routes[0].adapter: 'pigeon' is not one of") != std::string::npos);
+    CHECK(error_of("[[send.routes]]\nfrom_domain = \"x.example\"\nadapter = \"http\"\n")
+              .find("adapters.http.url: required") != std::string::npos);
+    CHECK(error_of("[[send.routes]]\nfrom_domain = \"x.example\"\nadapter = \"file\"\nbogus = 1\n")
+              .find("send.routes[0].bogus: unknown key") != std::string::npos);
+}
+
 TEST_CASE("listen addresses") {
     CHECK(split_listen_address("127.0.0.1:8470")->port == 8470);
     CHECK(split_listen_address("[::1]:8470")->host == "::1");
