@@ -192,6 +192,17 @@ TrackingServer::TrackingServer(TrackingServerOptions options)
         int yes = 1;
         ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
+    // httplib serves a keep-alive connection on one pool thread for its whole
+    // life, so the pool bounds the open connections served at once: size it
+    // for the public side's concurrency, not for the cores. (httplib takes
+    // ownership of the queue it is given, hence the bare new.)
+    server.new_task_queue = [threads = impl->options.threads] {
+        return new httplib::ThreadPool(threads);
+    };
+    server.set_keep_alive_timeout(2);
+    // Headers and body go out in separate writes; without TCP_NODELAY the
+    // second waits for the client's delayed ACK (~40 ms a request).
+    server.set_tcp_nodelay(true);
     server.set_payload_max_length(impl->options.max_body_bytes);
     server.set_read_timeout(impl->options.timeout_seconds, 0);
     server.set_write_timeout(impl->options.timeout_seconds, 0);

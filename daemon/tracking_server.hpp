@@ -29,6 +29,7 @@ struct TrackingServerOptions {
     std::chrono::milliseconds flush_interval{200};
     std::size_t max_body_bytes = 1024 * 1024;
     int timeout_seconds = 10;
+    std::size_t threads = 128;  // connections served at once
 };
 
 class TrackingServer {
