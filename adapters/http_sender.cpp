@@ -5,15 +5,11 @@
 #include <openssl/hmac.h>
 
 #include <chrono>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 namespace pf::adapters {
 namespace {
-
-void init_curl() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
     auto* body = static_cast<std::string*>(user);
@@ -54,35 +50,18 @@ std::string http_signature(const std::string& secret, const std::string& timesta
     return out;
 }
 
-struct HttpSender::Handle {
-    Handle() : curl(curl_easy_init()) {}
-    ~Handle() {
-        if (curl) curl_easy_cleanup(curl);
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    CURL* curl;
-};
-
-HttpSender::HttpSender(HttpSettings settings) : settings_(std::move(settings)) {
-    init_curl();
-}
+HttpSender::HttpSender(HttpSettings settings) : settings_(std::move(settings)) {}
 
 HttpSender::~HttpSender() = default;
 
 SendResult HttpSender::send(const OutboundEmail& email) {
-    std::unique_ptr<Handle> handle;
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            handle = std::move(idle_.back());
-            idle_.pop_back();
-        }
+    std::optional<CurlPool::Lease> lease;  // keeps the connection for the next message
+    try {
+        lease.emplace(pool_.take());
+    } catch (const std::exception& e) {
+        return SendResult::transient(std::string("http: ") + e.what());
     }
-    if (!handle) handle = std::make_unique<Handle>();
-    if (!handle->curl) return SendResult::transient("http: curl_easy_init failed");
-    CURL* curl = handle->curl;
-    curl_easy_reset(curl);  // keeps the connection for the next message
+    CURL* curl = lease->get();
 
     const std::string body = nlohmann::json{{"message_id", email.message_id},
                                             {"rfc_message_id", email.rfc_message_id},
@@ -125,10 +104,7 @@ SendResult HttpSender::send(const OutboundEmail& email) {
     const CURLcode rc = curl_easy_perform(curl);
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    {
-        std::lock_guard lock(mutex_);
-        idle_.push_back(std::move(handle));
-    }
+    lease.reset();
     if (rc != CURLE_OK) {
         return SendResult::transient("http " + settings_.url + ": " +
                                      (error[0] ? std::string(error) : curl_easy_strerror(rc)));

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/curl_pool.hpp"
 #include "adapters/send_adapter.hpp"
 
 namespace pf::adapters {
@@ -35,10 +36,8 @@ class HttpSender final : public SendAdapter {
     SendResult send(const OutboundEmail& email) override;
 
   private:
-    struct Handle;
     HttpSettings settings_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<Handle>> idle_;
+    CurlPool pool_;
 };
 
 // What an HTTP status means for the message.

@@ -3,14 +3,10 @@
 #include <curl/curl.h>
 
 #include <cstring>
+#include <optional>
 
 namespace pf::adapters {
 namespace {
-
-void init_curl() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Upload {
     const std::string* data;
@@ -48,47 +44,20 @@ SendOutcome smtp_outcome(long reply_code) {
     return SendOutcome::transient_failure;
 }
 
-struct SmtpSender::Handle {
-    Handle() : curl(curl_easy_init()) {}
-    ~Handle() {
-        if (curl) curl_easy_cleanup(curl);
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    CURL* curl;
-};
-
-SmtpSender::SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) {
-    init_curl();
-}
+SmtpSender::SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) {}
 
 SmtpSender::~SmtpSender() = default;
 
-std::unique_ptr<SmtpSender::Handle> SmtpSender::take() {
-    {
-        std::lock_guard lock(mutex_);
-        if (!idle_.empty()) {
-            auto handle = std::move(idle_.back());
-            idle_.pop_back();
-            return handle;
-        }
-    }
-    auto handle = std::make_unique<Handle>();
-    if (!handle->curl) throw std::runtime_error("smtp: curl_easy_init failed");
-    return handle;
-}
-
-void SmtpSender::give_back(std::unique_ptr<Handle> handle) {
-    std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(handle));
-}
-
 SendResult SmtpSender::send(const OutboundEmail& email) {
-    auto handle = take();
-    CURL* curl = handle->curl;
     // Options are set for each message; the connection stays open between
     // messages of the same handle (libcurl reuses it).
-    curl_easy_reset(curl);
+    std::optional<CurlPool::Lease> lease;
+    try {
+        lease.emplace(pool_.take());
+    } catch (const std::exception& e) {
+        return SendResult::transient(std::string("smtp: ") + e.what());
+    }
+    CURL* curl = lease->get();
     std::string url = settings_.url;
     if (!settings_.helo_domain.empty()) url += "/" + settings_.helo_domain;
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
@@ -121,8 +90,7 @@ SendResult SmtpSender::send(const OutboundEmail& email) {
     const CURLcode rc = curl_easy_perform(curl);
     long code = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    const std::string detail = last_reply.empty() ? std::string(error) : last_reply;
-    give_back(std::move(handle));
+    lease.reset();
 
     if (rc == CURLE_OK) return SendResult::sent(last_reply);
     const std::string why = "smtp " + settings_.url + ": " +

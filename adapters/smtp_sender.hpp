@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/curl_pool.hpp"
 #include "adapters/send_adapter.hpp"
 
 namespace pf::adapters {
@@ -34,13 +35,8 @@ class SmtpSender final : public SendAdapter {
     SendResult send(const OutboundEmail& email) override;
 
   private:
-    struct Handle;
-    std::unique_ptr<Handle> take();
-    void give_back(std::unique_ptr<Handle> handle);
-
     SmtpSettings settings_;
-    std::mutex mutex_;
-    std::vector<std::unique_ptr<Handle>> idle_;
+    CurlPool pool_;
 };
 
 // What an SMTP reply code means for the message.

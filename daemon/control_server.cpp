@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "daemon/control_api.hpp"
+#include "daemon/http_listener.hpp"
 
 namespace pf::daemon {
 namespace {
@@ -67,18 +68,7 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
     : impl_(std::make_unique<Impl>(std::move(options), control_api)) {
     auto& server = impl_->server;
     auto& opts = impl_->options;
-    // httplib's default also sets SO_REUSEPORT, which lets a second daemon
-    // bind the same port and take half the operators' calls: never that.
-    server.set_socket_options([](socket_t sock) {
-        int yes = 1;
-        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
-    server.set_payload_max_length(opts.max_body_bytes);
-    // Headers and body go out in separate writes; without TCP_NODELAY the
-    // second waits for the client's delayed ACK (~40 ms a request).
-    server.set_tcp_nodelay(true);
-    server.set_read_timeout(opts.timeout_seconds, 0);
-    server.set_write_timeout(opts.timeout_seconds, 0);
+    configure_http_server(server, "control", opts.max_body_bytes, opts.timeout_seconds);
     server.set_keep_alive_timeout(opts.timeout_seconds);
 
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -122,19 +112,6 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
         res.set_content(json{{"error", message}}.dump() + "\n", "application/json");
         return httplib::Server::HandlerResponse::Handled;
     }));
-    server.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                                    std::exception_ptr ep) {
-        std::string what = "unknown error";
-        try {
-            std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        spdlog::error("control: {} {}: {}", req.method, req.path, what);
-        send(res, ControlApi::error(500, "internal error: " + what));
-    });
-
     auto& api = impl_->api;
     server.Get("/healthz", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.health()); });
     server.Get("/readyz", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.ready()); });
@@ -174,17 +151,7 @@ ControlServer::~ControlServer() {
 
 int ControlServer::start() {
     auto& opts = impl_->options;
-    int port = opts.port;
-    if (port == 0) {
-        port = impl_->server.bind_to_any_port(opts.host);
-        if (port < 0) port = 0;
-    } else if (!impl_->server.bind_to_port(opts.host, port)) {
-        port = 0;
-    }
-    if (port == 0) {
-        throw std::runtime_error("control.listen: cannot listen on " + opts.host + ":" +
-                                 std::to_string(opts.port) + " (address in use or not local?)");
-    }
+    const int port = bind_http_server(impl_->server, opts.host, opts.port, "control.listen");
     thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
     return port;
 }

@@ -15,6 +15,7 @@
 #include "adapters/http_sender.hpp"
 #include "db/connection.hpp"
 #include "db/tracking_store.hpp"
+#include "daemon/http_listener.hpp"
 
 namespace pf::daemon {
 namespace {
@@ -188,10 +189,8 @@ TrackingServer::TrackingServer(TrackingServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {
     auto& server = impl_->server;
     auto* impl = impl_.get();
-    server.set_socket_options([](socket_t sock) {
-        int yes = 1;
-        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    });
+    configure_http_server(server, "tracking", impl->options.max_body_bytes,
+                          impl->options.timeout_seconds);
     // httplib serves a keep-alive connection on one pool thread for its whole
     // life, so the pool bounds the open connections served at once: size it
     // for the public side's concurrency, not for the cores. (httplib takes
@@ -200,25 +199,6 @@ TrackingServer::TrackingServer(TrackingServerOptions options)
         return new httplib::ThreadPool(threads);
     };
     server.set_keep_alive_timeout(2);
-    // Headers and body go out in separate writes; without TCP_NODELAY the
-    // second waits for the client's delayed ACK (~40 ms a request).
-    server.set_tcp_nodelay(true);
-    server.set_payload_max_length(impl->options.max_body_bytes);
-    server.set_read_timeout(impl->options.timeout_seconds, 0);
-    server.set_write_timeout(impl->options.timeout_seconds, 0);
-    server.set_exception_handler([](const httplib::Request& req, httplib::Response& res,
-                                    std::exception_ptr ep) {
-        std::string what = "unknown error";
-        try {
-            std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            what = e.what();
-        } catch (...) {
-        }
-        spdlog::error("tracking: {} {}: {}", req.method, req.path, what);
-        send_json(res, 500, json{{"error", "internal error"}});
-    });
-
     server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200, json{{"status", "ok"}});
     });
@@ -301,16 +281,7 @@ TrackingServer::~TrackingServer() {
 
 int TrackingServer::start() {
     auto& o = impl_->options;
-    int port = o.port;
-    if (port == 0) {
-        port = impl_->server.bind_to_any_port(o.host);
-        if (port < 0) port = 0;
-    } else if (!impl_->server.bind_to_port(o.host, port)) {
-        port = 0;
-    }
-    if (port == 0)
-        throw std::runtime_error("tracking.listen: cannot listen on " + o.host + ":" +
-                                 std::to_string(o.port) + " (address in use or not local?)");
+    const int port = bind_http_server(impl_->server, o.host, o.port, "tracking.listen");
     impl_->flusher = std::thread([impl = impl_.get()] { impl->flush_loop(); });
     impl_->listener = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
     return port;
