@@ -4,6 +4,7 @@
 # Idempotency-Key; 2xx sent with the relay's id; 400 permanent at once; 408,
 # 429, 500 and a timeout transient, retried until max_attempts.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/engine_lib.sh"
 new_tmpdir tmp
 secret='relay-shared-secret'
 /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/http_relay.py" "$tmp/relay.jsonl" "$secret" >"$tmp/relay.out" 2>"$tmp/relay.err" &
@@ -54,12 +55,7 @@ TOML
 PROSPECTFLOW_HTTP_SIGNING_SECRET=$secret PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" \
   >"$tmp/daemon.log" 2>&1 &
 daemon=$!
-for _ in $(seq 1 300); do
-  open=$(psql -X -tA "$url" -c "SELECT count(*) FROM outreach.tasks WHERE status IN ('pending', 'running')")
-  [ "$open" = 0 ] && break
-  sleep 0.1
-done
-[ "$open" = 0 ] || { tail -30 "$tmp/daemon.log"; fail "tasks still open after 30 s"; }
+wait_quiet "$url" 30 || { tail -30 "$tmp/daemon.log"; exit 1; }
 kill -TERM "$daemon"; wait "$daemon" || fail "daemon exit code"
 grep -q "$secret" "$tmp/daemon.log" && fail "the signing secret appears in the log"
 

@@ -4,6 +4,7 @@
 # campaign to 53 prospects, then tests/shell/email_e2e_check.py parses every
 # message with Python's email package.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/engine_lib.sh"
 new_tmpdir tmp
 mkdir -p "$tmp/mail"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
@@ -44,13 +45,7 @@ psql -X -q "$url" -f "$PF_SOURCE_DIR/tests/shell/email_fixture.sql" >/dev/null
 PROSPECTFLOW_SMTP_PASSWORD='s3cr3t pass' PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" \
   >"$tmp/daemon.log" 2>&1 &
 daemon=$!
-for _ in $(seq 1 600); do
-  open=$(psql -X -tA "$url" -c "SELECT count(*) FROM outreach.tasks WHERE status IN ('pending', 'running')")
-  [ "$open" = 0 ] && break
-  kill -0 "$daemon" 2>/dev/null || { tail -30 "$tmp/daemon.log"; fail "daemon exited"; }
-  sleep 0.1
-done
-[ "$open" = 0 ] || { tail -30 "$tmp/daemon.log"; fail "tasks still open after 60 s"; }
+wait_quiet "$url" 60 || { tail -30 "$tmp/daemon.log"; exit 1; }
 kill -TERM "$daemon"; wait "$daemon" || fail "daemon exit code"
 grep -q "s3cr3t" "$tmp/daemon.log" && fail "the SMTP password appears in the log"
 /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/email_e2e_check.py" "$tmp/mail" "$url" \

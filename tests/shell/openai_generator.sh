@@ -5,6 +5,7 @@
 # until the task gives up, and one whose first send fails (500) so that the
 # retry must send the stored text without generating again.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/engine_lib.sh"
 new_tmpdir tmp
 key='sk-test-key'
 /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/fake_openai.py" "$tmp/openai.jsonl" "$key" >"$tmp/openai.out" 2>&1 &
@@ -72,12 +73,7 @@ TOML
 PROSPECTFLOW_OPENAI_API_KEY=$key PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" \
   >"$tmp/daemon.log" 2>&1 &
 daemon=$!
-for _ in $(seq 1 300); do
-  open=$(psql -X -tA "$url" -c "SELECT count(*) FROM outreach.tasks WHERE status IN ('pending', 'running')")
-  [ "$open" = 0 ] && break
-  sleep 0.1
-done
-[ "$open" = 0 ] || { tail -30 "$tmp/daemon.log"; fail "tasks still open after 30 s"; }
+wait_quiet "$url" 30 || { tail -30 "$tmp/daemon.log"; exit 1; }
 kill -TERM "$daemon"; wait "$daemon" || fail "daemon exit code"
 grep -q "$key" "$tmp/daemon.log" && fail "the API key appears in the log"
 
