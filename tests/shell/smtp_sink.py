@@ -4,9 +4,10 @@ loopback. Stores every accepted message as N.eml in OUTDIR and one JSON line
 per message in OUTDIR/log.jsonl (envelope, connection number). Prints
 "ready PORT" once listening; runs until killed.
 
-  smtp_sink.py OUTDIR [--cert CERT --key KEY] [--user USER --password PASS]
+  smtp_sink.py OUTDIR [--cert CERT --key KEY [--implicit-tls]] [--user USER --password PASS]
 
-With a certificate, STARTTLS is required before MAIL; with a user, AUTH
+With a certificate, STARTTLS is required before MAIL (or, with
+--implicit-tls, the connection is TLS from the start, as smtps://); with a user, AUTH
 (PLAIN/LOGIN) is required. Recipients whose local part starts with
 "refuse" get 550, with "later" get 451 on their first attempt only."""
 import argparse
@@ -29,6 +30,7 @@ parser.add_argument("--cert")
 parser.add_argument("--key")
 parser.add_argument("--user")
 parser.add_argument("--password")
+parser.add_argument("--implicit-tls", action="store_true")
 args = parser.parse_args()
 
 counter = itertools.count(1)
@@ -58,7 +60,8 @@ class Handler:
             f.write(envelope.original_content)
         with lock, open(os.path.join(args.outdir, "log.jsonl"), "a") as f:
             f.write(json.dumps({"n": n, "mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
-                                "connection": session.pf_connection, "tls": session.ssl is not None,
+                                "connection": session.pf_connection,
+                                "tls": session.ssl is not None or args.implicit_tls,
                                 "auth": bool(session.authenticated)}) + "\n")
         return f"250 2.0.0 Ok: queued as SINK{n}"
 
@@ -79,7 +82,10 @@ kwargs = {}
 if args.cert:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert, args.key)
-    kwargs.update(tls_context=context, require_starttls=True)
+    if args.implicit_tls:
+        kwargs.update(ssl_context=context)
+    else:
+        kwargs.update(tls_context=context, require_starttls=True)
 if args.user:
     kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=bool(args.cert))
 port = free_port()
