@@ -10,6 +10,7 @@
 #include "daemon/config_loader.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/replay_commands.hpp"
 #include "daemon/run_loop.hpp"
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
@@ -119,6 +120,45 @@ int main_with_args(int argc, char** argv) {
 
     auto* version = app.add_subcommand("version", "Print the version and exit");
 
+    DumpOptions dump;
+    auto* dump_cmd = app.add_subcommand(
+        "dump", "Write one organisation's (or campaign's) queue to a replay fixture (JSON)");
+    dump_cmd->add_option(
+        "--database-url", dump.database_url,
+        "libpq URI; else PROSPECTFLOW_DATABASE_URL, else the config's database.url");
+    dump_cmd->add_option("-c,--config", dump.config_file, "TOML configuration file")
+        ->check(CLI::ExistingFile);
+    dump_cmd->add_option("--organisation", dump.organisation, "Organisation id or slug")
+        ->required();
+    dump_cmd->add_option("--campaign", dump.campaigns,
+                         "Only this campaign (repeatable); default: all of the organisation's");
+    dump_cmd->add_option("-o,--output", dump.output, "Fixture file (default: standard output)");
+    dump_cmd->add_option("--at", dump.at,
+                         "Record this time as recorded_at (where a replay starts), RFC 3339");
+    dump_cmd->add_flag("--redact", dump.redact,
+                       "Replace personal data with stable pseudonyms (HMAC-SHA256)");
+    dump_cmd->add_option("--redact-key", dump.redact_key,
+                         "Key of the pseudonyms; else PROSPECTFLOW_REDACT_KEY");
+
+    ReplayCommandOptions replay;
+    auto* replay_cmd = app.add_subcommand(
+        "replay", "Replay a fixture on a virtual clock and print its transcript (JSON lines)");
+    replay_cmd->add_option("fixture", replay.fixture, "Fixture file")
+        ->required()
+        ->check(CLI::ExistingFile);
+    replay_cmd->add_option(
+        "--database-url", replay.database_url,
+        "Make the scratch database on this server; default: an embedded cluster");
+    replay_cmd->add_option(
+        "--from", replay.from,
+        "Start here (RFC 3339); default: the fixture's replay.from or recorded_at");
+    replay_cmd->add_option("--until", replay.until,
+                           "End at this time, or after this long (14d, 36h, 1d12h)");
+    replay_cmd->add_option("--transcript", replay.transcript,
+                           "Write the transcript here (default: standard output)");
+    replay_cmd->add_flag("--keep-database", replay.keep_database,
+                         "With --database-url: keep the scratch database for inspection");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -137,6 +177,8 @@ int main_with_args(int argc, char** argv) {
             return kExitOk;
         }
         if (*migrate_cmd) return migrate_command(migrate);
+        if (*dump_cmd) return dump_command(dump);
+        if (*replay_cmd) return replay_command(replay);
         if (*run) {
             auto config = config_from(run_config);
             return run_daemon(std::move(config),

@@ -46,7 +46,33 @@ struct Work {
 
 class BatchOutcomes {
   public:
-    explicit BatchOutcomes(EngineCounters& counters) : counters_(counters) {}
+    BatchOutcomes(EngineCounters& counters, StepObserver* observer, TimePoint now)
+        : counters_(counters), observer_(observer), now_(now) {}
+
+    // Tells the observer (if any) what became of a task.
+    void note(const ClaimedStep& s, const Work* w, std::string kind, std::string reason = {},
+              std::optional<TimePoint> next_at = std::nullopt, std::string outcome = {},
+              std::optional<TimePoint> at = std::nullopt) {
+        if (!observer_) return;
+        StepEvent e;
+        e.kind = std::move(kind);
+        e.at = at.value_or(now_);
+        e.organisation_id = s.organisation_id;
+        e.campaign_id = s.campaign_id;
+        e.enrollment_id = s.enrollment_id;
+        e.step_id = s.step_id;
+        e.step_order = s.step_order;
+        e.recipient = w && !w->recipient.empty()  ? w->recipient
+                      : !s.position_email.empty() ? s.position_email
+                                                  : s.person_email;
+        e.variant_label = w && !w->variant_label.empty() ? w->variant_label : s.assigned_label;
+        if (w) e.subject = w->subject;
+        if (w && w->window.zone) e.zone = std::string(w->window.zone->name());
+        e.outcome = std::move(outcome);
+        e.reason = std::move(reason);
+        e.next_at = next_at;
+        observer_->on_step_event(e);
+    }
 
     void task(const ClaimedStep& s, std::string status, std::optional<TimePoint> run_at,
               int attempts_delta, std::optional<std::string> reason) {
@@ -62,6 +88,7 @@ class BatchOutcomes {
         const auto& s = *w.step;
         task(s, "succeeded", std::nullopt, 0, std::move(reason));
         counters_.succeeded++;
+        if (!s.next_step_id) note(s, &w, "complete", "last step done", std::nullopt, {}, at);
         if (s.next_step_id) {
             const auto next =
                 next_step_time(at, std::chrono::seconds(s.next_step_delay_seconds), w.window);
@@ -76,15 +103,20 @@ class BatchOutcomes {
     }
 
     // The enrollment ends without a send (its address is suppressed).
-    void stop_enrollment(const ClaimedStep& s, const std::string& status, const std::string& reason) {
+    void stop_enrollment(const ClaimedStep& s, const Work* w, const std::string& status,
+                         const std::string& reason) {
+        note(s, w, "stop", reason, std::nullopt, status);
         task(s, "cancelled", std::nullopt, 0, "cancelled: " + reason);
-        batch.enrollments.push_back(
-            {s.organisation_id, s.enrollment_id, status, s.current_step_order, std::nullopt, reason});
+        batch.enrollments.push_back({s.organisation_id, s.enrollment_id, status,
+                                     s.current_step_order, std::nullopt, reason});
         counters_.cancelled++;
         spdlog::info("enrollment {} stopped: {}", s.enrollment_id, reason);
     }
 
-    void fail_enrollment(const ClaimedStep& s, const std::string& reason) {
+    // `noted`: the caller already reported it (a refused send).
+    void fail_enrollment(const ClaimedStep& s, const Work* w, const std::string& reason,
+                         bool noted = false) {
+        if (!noted) note(s, w, "fail", reason);
         task(s, "failed", std::nullopt, 0, reason);
         batch.enrollments.push_back({s.organisation_id, s.enrollment_id, "failed",
                                      s.current_step_order, std::nullopt, reason});
@@ -96,6 +128,8 @@ class BatchOutcomes {
 
   private:
     EngineCounters& counters_;
+    StepObserver* observer_;
+    TimePoint now_;
 };
 
 adapters::TemplateVariables variables_of(const ClaimedStep& s, const std::string& recipient,
@@ -144,10 +178,11 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         counters_.claim_lag_seconds.observe(now - from_micros(std::min(c.run_at, to_micros(now))));
     const auto started = std::chrono::steady_clock::now();
     const auto elapsed_ms = [&] {
-        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     };
 
-    BatchOutcomes out(counters_);
+    BatchOutcomes out(counters_, observer_, now);
     std::vector<Work> work(claimed.size());
     std::vector<Work*> sends;
 
@@ -164,7 +199,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             w.window.end = std::chrono::minutes(s.window_end_minutes);
             w.window.weekdays = weekday_mask(s.send_days);
         } catch (const std::exception& e) {
-            out.fail_enrollment(s, std::string("bad sending window: ") + e.what());
+            out.fail_enrollment(s, &w, std::string("bad sending window: ") + e.what());
             w.done = true;
             continue;
         }
@@ -185,39 +220,46 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             case StepAction::send:
                 if (!s.suppressed_reason.empty()) {
                     // Unsubscribed or bounced, maybe through another campaign.
-                    out.stop_enrollment(s, s.suppressed_reason == "bounced" ? "bounced" : "unsubscribed",
-                                        "address is on the organisation's suppression list (" +
-                                            s.suppressed_reason + ")");
+                    out.stop_enrollment(
+                        s, &w, s.suppressed_reason == "bounced" ? "bounced" : "unsubscribed",
+                        "address is on the organisation's suppression list (" +
+                            s.suppressed_reason + ")");
                     break;
                 }
                 sends.push_back(&w);
                 continue;
             case StepAction::skip:
+                out.note(s, &w, "skip", plan.reason);
                 out.advance(w, now, plan.reason);
                 counters_.skipped++;
                 spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
                              plan.reason);
                 break;
             case StepAction::already_sent:
+                out.note(s, &w, "already-sent", plan.reason);
                 out.advance(w, now, plan.reason);
                 spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
                              plan.reason);
                 break;
             case StepAction::cancel:
+                out.note(s, &w, "cancel", plan.reason);
                 out.task(s, "cancelled", std::nullopt, 0, "cancelled: " + plan.reason);
                 counters_.cancelled++;
                 break;
             case StepAction::release:
+                out.note(s, &w, "release", plan.reason);
                 out.task(s, "pending", std::nullopt, -1, plan.reason);
                 counters_.released++;
                 break;
             case StepAction::hold:
+                out.note(s, &w, "hold", plan.reason);
                 out.task(s, "failed", std::nullopt, 0, plan.reason);
                 counters_.held++;
                 spdlog::warn("enrollment {} step {}: held for an operator: {}", s.enrollment_id,
                              s.step_order, plan.reason);
                 break;
             case StepAction::defer:
+                out.note(s, &w, "defer", plan.reason, plan.run_at);
                 out.task(s, "pending", plan.run_at, -1, "deferred: " + plan.reason);
                 counters_.deferred++;
                 break;
@@ -273,13 +315,14 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         }
         w->recipient = !s.position_email.empty() ? s.position_email : s.person_email;
         if (w->recipient.empty()) {
-            out.fail_enrollment(s, "permanent failure: the prospect has no email address");
+            out.fail_enrollment(s, w, "permanent failure: the prospect has no email address");
             w->done = true;
             continue;
         }
         if (s.email_status == "invalid" || s.email_status == "bounced") {
             out.fail_enrollment(
-                s, "permanent failure: address " + w->recipient + " is marked " + s.email_status);
+                s, w,
+                "permanent failure: address " + w->recipient + " is marked " + s.email_status);
             w->done = true;
             continue;
         }
@@ -306,15 +349,18 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         adapters::PromptSpec spec;
         spec.subject_template = w->subject_template;
         spec.body_template = w->body_template;
-        if (const auto it = generation.find({s.organisation_id, w->prompt_id}); it != generation.end()) {
+        if (const auto it = generation.find({s.organisation_id, w->prompt_id});
+            it != generation.end()) {
             spec.generator = it->second.generator;
             spec.system_prompt = it->second.system_prompt;
             spec.model = it->second.model;
         }
         auto* generator = generators_.find(spec.generator);
         if (!generator) {
-            out.fail_enrollment(s, "permanent failure: prompt " + w->prompt_id + " uses generator '" +
-                                       spec.generator + "', which this daemon does not have configured");
+            out.fail_enrollment(s, w,
+                                "permanent failure: prompt " + w->prompt_id + " uses generator '" +
+                                    spec.generator +
+                                    "', which this daemon does not have configured");
             w->done = true;
             continue;
         }
@@ -329,16 +375,19 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         } catch (const adapters::GenerationError& e) {
             counters_.generation_seconds.observe(std::chrono::steady_clock::now() - render_started);
             if (!e.transient()) {
-                out.fail_enrollment(s, std::string("permanent failure: ") + e.what() + " (prompt " +
-                                           w->prompt_id + ")");
+                out.fail_enrollment(s, w,
+                                    std::string("permanent failure: ") + e.what() + " (prompt " +
+                                        w->prompt_id + ")");
             } else {
-                const auto plan = plan_failure(FailureKind::transient, e.what(), s.attempts,
-                                               s.max_attempts, clock_.now(), settings_.backoff, random_);
+                const auto plan =
+                    plan_failure(FailureKind::transient, e.what(), s.attempts, s.max_attempts,
+                                 clock_.now(), settings_.backoff, random_);
                 if (plan.retry) {
+                    out.note(s, w, "retry", "generation: " + plan.reason, plan.retry_at);
                     out.task(s, "pending", plan.retry_at, 0, "generation: " + plan.reason);
                     counters_.retried++;
                 } else {
-                    out.fail_enrollment(s, "generation: " + plan.reason);
+                    out.fail_enrollment(s, w, "generation: " + plan.reason);
                 }
             }
             w->done = true;
@@ -355,7 +404,8 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
     }
     // Stored text keeps its threading: the root is the same as when it was written.
     for (auto* w : ready) {
-        if (w->reuse_stored_text && w->step->thread_with_previous && w->step->thread_root_message_id)
+        if (w->reuse_stored_text && w->step->thread_with_previous &&
+            w->step->thread_root_message_id)
             w->in_reply_to = w->step->thread_root_message_id;
     }
 
@@ -363,6 +413,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
     // Shutting down: give back whatever has not been committed to a send.
     if (stopping && stopping->load()) {
         for (auto* w : ready) {
+            out.note(*w->step, w, "release", "released at shutdown before sending");
             out.task(*w->step, "pending", std::nullopt, -1,
                      std::string("released at shutdown before sending"));
             w->done = true;
@@ -390,6 +441,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             const std::pair key{w->step->organisation_id, w->step->enrollment_id};
             if (std::find(active.begin(), active.end(), key) == active.end()) {
                 // Paused, stopped or replied since the claim: the next claim decides.
+                out.note(*w->step, w, "release", "enrollment or campaign changed before sending");
                 out.task(*w->step, "pending", std::nullopt, -1,
                          std::string("released: enrollment or campaign changed before sending"));
                 counters_.released++;
@@ -421,6 +473,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                     // Spread the waiting ones out instead of all at the same instant.
                     const int position = waiting[key]++;
                     const auto at = from_micros(next) + settings_.spacing_max * position;
+                    out.note(*w->step, w, "defer", "pacing sends of " + w->step->from_email, at);
                     out.task(*w->step, "pending", at, -1,
                              std::string("deferred: pacing sends of ") + w->step->from_email);
                     counters_.deferred++;
@@ -454,6 +507,10 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                 } else {
                     const auto tomorrow = start_of_next_local_day(now, w->campaign_zone);
                     const auto at = next_window_time(tomorrow, w->window);
+                    out.note(*w->step, w, "defer",
+                             "daily send limit of " + std::to_string(w->step->daily_send_limit) +
+                                 " reached for " + g.local_day,
+                             at);
                     out.task(*w->step, "pending", at, -1,
                              "deferred: daily send limit of " +
                                  std::to_string(w->step->daily_send_limit) + " reached for " +
@@ -500,10 +557,13 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             }
             give_back_cap(*w);
             if (!r.active) {
+                out.note(*w->step, w, "release", "enrollment or campaign changed before sending");
                 out.task(*w->step, "pending", std::nullopt, -1,
                          std::string("released: enrollment or campaign changed before sending"));
                 counters_.released++;
             } else {
+                out.note(*w->step, w, "hold",
+                         "the message for this step changed state while this task ran");
                 out.task(*w->step, "failed", std::nullopt, 0,
                          std::string("held: the message for this step changed state while this "
                                      "task ran; check it"));
@@ -535,6 +595,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
         for (const auto& m : in_flight) {
             auto* w = by_enrollment.at({m.organisation_id, m.enrollment_id});
             const auto& s = *w->step;
+            w->subject = m.subject;  // the stored text's, on a retry
             adapters::OutboundEmail email;
             email.organisation_id = s.organisation_id;
             email.campaign_id = s.campaign_id;
@@ -564,7 +625,8 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                                        ".gif\" width=\"1\" height=\"1\" alt=\"\" "
                                        "style=\"display:none\">";
             }
-            if (!settings_.unsubscribe_mailto.empty()) mime.unsubscribe_mailto = settings_.unsubscribe_mailto;
+            if (!settings_.unsubscribe_mailto.empty())
+                mime.unsubscribe_mailto = settings_.unsubscribe_mailto;
             email.mime = adapters::build_mime(mime);
             adapters::SendResult result;
             const auto send_started = std::chrono::steady_clock::now();
@@ -578,6 +640,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                 out.batch.messages.push_back({m.organisation_id, m.message_id, "sent",
                                               to_micros(sent_at), result.provider_message_id,
                                               std::nullopt});
+                out.note(s, w, "send", {}, std::nullopt, "sent", sent_at);
                 out.advance(*w, sent_at, std::nullopt);
                 counters_.sent++;
             } else {
@@ -590,13 +653,16 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                     {m.organisation_id, m.message_id, "failed", std::nullopt, "", plan.reason});
                 counters_.send_failed++;
                 give_back_cap(*w);
+                out.note(s, w, "send", plan.reason,
+                         plan.retry ? std::optional(plan.retry_at) : std::nullopt,
+                         plan.retry ? "retry" : "failed", sent_at);
                 if (plan.retry) {
                     out.task(s, "pending", plan.retry_at, 0, plan.reason);
                     counters_.retried++;
                     spdlog::info("enrollment {} step {}: {}", s.enrollment_id, s.step_order,
                                  plan.reason);
                 } else {
-                    out.fail_enrollment(s, plan.reason);
+                    out.fail_enrollment(s, w, plan.reason, true);
                 }
             }
             w->done = true;
@@ -608,6 +674,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             // Shutting down: what is not in flight yet goes back, slots too.
             for (std::size_t i = next; i < drafts.size(); ++i) {
                 auto* w = by_enrollment.at({drafts[i].organisation_id, drafts[i].enrollment_id});
+                out.note(*w->step, w, "release", "released at shutdown before sending");
                 out.task(*w->step, "pending", std::nullopt, -1,
                          std::string("released at shutdown before sending"));
                 give_back_cap(*w);

@@ -26,6 +26,7 @@
 #include "scheduler/clock.hpp"
 #include "scheduler/enrollment_machine.hpp"
 #include "scheduler/random_source.hpp"
+#include "scheduler/step_events.hpp"
 
 namespace pf::scheduler {
 
@@ -73,6 +74,9 @@ class StepRunner {
     // batch's tasks are given back untouched.
     std::size_t run_batch(const std::atomic<bool>* stopping = nullptr);
 
+    // Reports every task's outcome to `observer` (replay); null: none.
+    void set_observer(StepObserver* observer) { observer_ = observer; }
+
   private:
     db::EngineStore& store_;
     adapters::SendAdapter& adapter_;
@@ -81,6 +85,7 @@ class StepRunner {
     RandomSource& random_;
     const EngineSettings& settings_;
     EngineCounters& counters_;
+    StepObserver* observer_ = nullptr;
 };
 
 std::int64_t to_micros(TimePoint t);

@@ -1,0 +1,167 @@
+#include "daemon/replay_commands.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <pqxx/pqxx>
+
+#include "daemon/config_loader.hpp"
+#include "daemon/exit_codes.hpp"
+#include "daemon/logging.hpp"
+#include "db/connection.hpp"
+#include "db/fixture_store.hpp"
+#include "replay/embedded_cluster.hpp"
+#include "replay/fixture.hpp"
+#include "replay/replayer.hpp"
+
+namespace pf::daemon {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) {
+    g_interrupted.store(true);
+}
+
+// Writes `text` to `path` through a temporary file and a rename, so a
+// failed run never leaves half a file; "-" or empty: stdout.
+void write_output(const std::string& path, const std::string& text) {
+    if (path.empty() || path == "-") {
+        std::cout << text << std::flush;
+        return;
+    }
+    const auto tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) throw std::runtime_error("cannot write " + tmp);
+        out << text;
+        out.flush();
+        if (!out) throw std::runtime_error("cannot write " + tmp);
+    }
+    std::filesystem::rename(tmp, path);
+}
+
+}  // namespace
+
+int dump_command(const DumpOptions& options) {
+    auto config = options.config_file.empty()
+                      ? default_config(process_environment())
+                      : load_config(options.config_file, process_environment());
+    setup_logging(config.log.level, config.log.format);
+    if (!options.database_url.empty()) config.database.url = options.database_url;
+    std::unique_ptr<pqxx::connection> connection;
+    try {
+        connection = db::connect(config.database.url);
+    } catch (const db::DatabaseUnavailable& e) {
+        spdlog::error("{}", e.what());
+        return kExitUnavailable;
+    }
+    try {
+        db::FixtureStore store(*connection);
+        const auto organisation = store.resolve_organisation(options.organisation);
+        auto document = replay::fixture_document(store.dump(organisation, options.campaigns),
+                                                 organisation, options.campaigns);
+        if (!options.at.empty())
+            document["recorded_at"] = replay::format_utc(replay::parse_time(options.at));
+        if (options.redact) {
+            std::string key = options.redact_key;
+            if (key.empty())
+                if (const char* env = std::getenv("PROSPECTFLOW_REDACT_KEY")) key = env;
+            if (key.empty()) {
+                spdlog::warn(
+                    "--redact without --redact-key or PROSPECTFLOW_REDACT_KEY: pseudonyms use the "
+                    "public default key, so a known address can be matched to its pseudonym");
+                key = "prospectflow-replay";
+            }
+            replay::redact(document, key);
+        }
+        write_output(options.output, document.dump(1) + "\n");
+        std::size_t rows = 0;
+        for (const auto& [table, list] : document["tables"].items()) rows += list.size();
+        spdlog::info("dumped {} row(s) of organisation {}{} at {}", rows, organisation,
+                     options.redact ? " (redacted)" : "",
+                     document["recorded_at"].get<std::string>());
+        return kExitOk;
+    } catch (const db::FixtureError& e) {
+        spdlog::error("{}", e.what());
+        return kExitDataError;
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("--at: {}", e.what());
+        return kExitUsage;
+    } catch (const std::exception& e) {
+        spdlog::error("dump failed: {}", e.what());
+        return kExitFailure;
+    }
+}
+
+int replay_command(const ReplayCommandOptions& options) {
+    setup_logging("warn", "text");
+    replay::Fixture fixture;
+    replay::ReplayOptions replay_options;
+    try {
+        fixture = replay::read_fixture_file(options.fixture);
+        if (!options.from.empty()) replay_options.from = replay::parse_time(options.from);
+        if (!options.until.empty()) {
+            if (options.until.find('T') != std::string::npos)
+                replay_options.until = replay::parse_time(options.until);
+            else
+                replay_options.duration = replay::parse_duration(options.until);
+        }
+    } catch (const replay::FixtureError& e) {
+        spdlog::error("{}", e.what());
+        return kExitDataError;
+    } catch (const std::invalid_argument& e) {
+        spdlog::error("--from/--until: {}", e.what());
+        return kExitUsage;
+    }
+
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+    replay_options.interrupted = &g_interrupted;
+    try {
+        // The scratch database lives (and dies) around the replay.
+        std::unique_ptr<replay::EmbeddedCluster> cluster;
+        std::unique_ptr<replay::ScratchDatabase> scratch;
+        std::string url;
+        if (options.database_url.empty()) {
+            cluster = std::make_unique<replay::EmbeddedCluster>();
+            url = cluster->url();
+        } else {
+            scratch = std::make_unique<replay::ScratchDatabase>(options.database_url,
+                                                                options.keep_database);
+            url = scratch->url();
+            if (options.keep_database) spdlog::warn("keeping scratch database {}", scratch->name());
+        }
+        const auto result = replay::replay(url, fixture, replay_options);
+        std::string text;
+        for (const auto& line : result.lines) text += line + "\n";
+        write_output(options.transcript, text);
+        std::cerr << "replayed " << replay::format_utc(result.from) << " to "
+                  << replay::format_utc(result.ended) << ": " << result.lines.size()
+                  << " event(s), " << result.sends << " send(s), " << result.batches << " batch(es)"
+                  << (result.interrupted ? " (interrupted)" : "") << "\n";
+        return result.interrupted ? kExitFailure : kExitOk;
+    } catch (const replay::FixtureError& e) {
+        spdlog::error("{}", e.what());
+        return kExitDataError;
+    } catch (const replay::ReplayError& e) {
+        spdlog::error("{}", e.what());
+        return kExitUsage;
+    } catch (const replay::ClusterError& e) {
+        spdlog::error("{}", e.what());
+        return kExitUnavailable;
+    } catch (const pqxx::broken_connection& e) {
+        spdlog::error("cannot reach the database: {}", e.what());
+        return kExitUnavailable;
+    } catch (const std::exception& e) {
+        spdlog::error("replay failed: {}", e.what());
+        return kExitFailure;
+    }
+}
+
+}  // namespace pf::daemon
