@@ -100,7 +100,8 @@ int dump_command(const DumpOptions& options) {
 }
 
 int replay_command(const ReplayCommandOptions& options) {
-    setup_logging("warn", "text");
+    // The transcript says what the engine did; its log lines would repeat it.
+    setup_logging("error", "text");
     replay::Fixture fixture;
     replay::ReplayOptions replay_options;
     try {

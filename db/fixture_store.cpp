@@ -261,4 +261,13 @@ LIMIT 1)sql",
                          rows[0][2].as<std::string>()};
 }
 
+std::string FixtureStore::enrollment_status(const std::string& organisation_id,
+                                            const std::string& enrollment_id) {
+    pqxx::read_transaction tx(connection_);
+    const auto rows = tx.exec_params(
+        "SELECT status FROM outreach.campaign_enrollments WHERE organisation_id = $1 AND id = $2",
+        organisation_id, enrollment_id);
+    return rows.empty() ? std::string() : rows[0][0].as<std::string>();
+}
+
 }  // namespace pf::db

@@ -72,6 +72,9 @@ class FixtureStore {
     std::optional<LatestMessage> latest_outbound(const std::string& organisation_id,
                                                  const std::string& enrollment_id);
 
+    // An enrollment's status, or "" when there is none.
+    std::string enrollment_status(const std::string& organisation_id, const std::string& enrollment_id);
+
   private:
     pqxx::connection& connection_;
 };

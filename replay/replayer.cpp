@@ -184,7 +184,8 @@ std::string apply(const ScriptedEvent& e, pqxx::connection& connection, ReplayAd
         return tracking.record_opens({{latest->pixel_token, 1, at, at}}) == 1 ? "recorded"
                                                                               : "ignored";
     }
-    return result.matched ? "recorded" : "ignored: no matching email";
+    if (!result.matched) return "ignored: no matching email";
+    return "recorded; enrollment " + fixtures.enrollment_status(e.organisation_id, e.enrollment_id);
 }
 
 void check_columns(db::FixtureStore& store, const std::vector<db::TableRows>& rows) {

@@ -1,0 +1,269 @@
+// Replays: golden transcripts of the fixtures under tests/replay/, each
+// replayed twice (the transcript must not change), what each scenario must
+// show, a dump of a database the engine ran on replayed against the live
+// run's own future, redaction, and fixtures refused with a clear reason.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <set>
+
+#include "db/fixture_store.hpp"
+#include "integration/engine_fixture.hpp"
+#include "integration/replay_helper.hpp"
+
+using namespace pf;
+using namespace pf::test;
+using nlohmann::json;
+
+namespace {
+
+// Replays the fixture twice: the transcripts must be byte-identical and
+// match the golden file. Returns the first run.
+ReplayRun golden(const std::string& name) {
+    const auto first = replay_fixture_file(name);
+    const auto second = replay_fixture_file(name);
+    CHECK_MESSAGE(first.text() == second.text(), name << ": two replays differ");
+    std::string why;
+    CHECK_MESSAGE(matches_golden(name, first, why), why);
+    return first;
+}
+
+std::string tail(const json& e, const char* key) {
+    const auto v = e.value(key, "");
+    return v.substr(v.size() - 2);
+}
+
+std::vector<json> sends_of(const ReplayRun& run, const std::string& enrollment_suffix) {
+    std::vector<json> out;
+    for (auto& e : run.events("send"))
+        if (tail(e, "enrollment") == enrollment_suffix && e.value("outcome", "") == "sent")
+            out.push_back(e);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("replay golden: three steps over three weeks, weekends, a DST change, three zones") {
+    const auto run = golden("three_step_dst");
+    CHECK(run.events("send").size() == 9);
+    CHECK(run.events("complete").size() == 3);
+    // Paris: Friday 18:30 is outside the window; step 1 goes on Monday 09:00 CET.
+    const auto paris = sends_of(run, "01");
+    REQUIRE(paris.size() == 3);
+    CHECK(paris[0]["local"] == "2027-03-15T09:00:00+01:00");
+    // Step 2 five days later falls on Saturday: Monday 22nd, 09:00 CET.
+    CHECK(paris[1]["local"] == "2027-03-22T09:00:00+01:00");
+    // Step 3, seven days (168 h) later, is after Europe's change to summer time.
+    CHECK(paris[2]["at"] == "2027-03-29T08:00:00Z");
+    CHECK(paris[2]["local"] == "2027-03-29T10:00:00+02:00");
+    // New York (its own DST began on 14 March) is inside its window on Friday.
+    const auto new_york = sends_of(run, "02");
+    REQUIRE(new_york.size() == 3);
+    CHECK(new_york[0]["local"] == "2027-03-12T12:30:00-05:00");
+    CHECK(new_york[1]["local"] == "2027-03-17T13:30:00-04:00");
+    // Tokyo has no DST: always 09:00 local, on Mondays.
+    for (const auto& e : sends_of(run, "03"))
+        CHECK(e["local"].get<std::string>().substr(10) == "T09:00:00+09:00");
+    // Follow-ups thread on step 1.
+    CHECK(paris[1]["subject"] == "Re: Dupont & Fils et la prospection B2B");
+}
+
+TEST_CASE("replay golden: an A/B experiment, then a concluded one with its winner") {
+    const auto run = golden("ab_experiment");
+    std::map<std::string, int> step1, step2;
+    for (const auto& e : run.events("send")) {
+        if (e["step"] == 1) step1[e["variant"]]++;
+        if (e["step"] == 2) step2[e["variant"]]++;
+        // The subject is the variant's own prompt.
+        if (e["step"] == 1 && e["variant"] == "B")
+            CHECK(e["subject"].get<std::string>().rfind("Une question pour ", 0) == 0);
+    }
+    CHECK(step1["A"] > 0);
+    CHECK(step1["B"] > 0);
+    CHECK(step1["A"] + step1["B"] == 8);
+    CHECK(step2 == std::map<std::string, int>{{"B", 8}});
+    // Sender pacing (1-4 s, seeded) spaces the sends of one sender.
+    CHECK(run.events("defer").size() == 14);
+}
+
+TEST_CASE("replay golden: a reply after step 1 stops that sequence only") {
+    const auto run = golden("reply_stops");
+    const auto replies = run.events("reply");
+    REQUIRE(replies.size() == 1);
+    CHECK(replies[0]["outcome"] == "recorded; enrollment replied");
+    CHECK(sends_of(run, "01").size() == 1);
+    CHECK(sends_of(run, "02").size() == 3);
+}
+
+TEST_CASE("replay golden: a pause holds step 2 until the resume, then the window decides") {
+    const auto run = golden("pause_resume");
+    for (const auto& e : run.events("send")) {
+        const auto at = e["at"].get<std::string>();
+        CHECK_MESSAGE((at < "2027-05-04T12:00:00Z" || at >= "2027-05-12T07:00:00Z"),
+                      "sent while paused or outside the window: " << e.dump());
+    }
+    CHECK(run.events("pause").at(0)["outcome"] == "campaign paused");
+    CHECK(run.events("resume").at(0)["outcome"] == "campaign active");
+    CHECK(run.events("send").size() == 6);
+}
+
+TEST_CASE("replay golden: a daily limit of 3 spreads 8 emails over Thursday, Friday and Monday") {
+    const auto run = golden("daily_cap");
+    std::map<std::string, int> per_day;
+    for (const auto& e : run.events("send")) per_day[e["local"].get<std::string>().substr(0, 10)]++;
+    CHECK(per_day ==
+          std::map<std::string, int>{{"2027-05-06", 3}, {"2027-05-07", 3}, {"2027-05-10", 2}});
+}
+
+TEST_CASE("replay golden: transient failures retry with backoff; a permanent one fails") {
+    const auto run = golden("transient_failure");
+    std::vector<std::string> outcomes;
+    for (const auto& e : run.events("send"))
+        if (tail(e, "enrollment") == "01") outcomes.push_back(e["outcome"]);
+    CHECK(outcomes == std::vector<std::string>{"retry", "retry", "sent"});
+    const auto sends = run.events("send");
+    const auto failed = std::count_if(sends.begin(), sends.end(),
+                                      [](const json& e) { return e["outcome"] == "failed"; });
+    CHECK(failed == 1);
+    // The retry happens at the announced time.
+    std::string announced;
+    for (const auto& e : sends) {
+        if (tail(e, "enrollment") != "01") continue;
+        if (!announced.empty()) CHECK(e["at"] == announced);
+        announced = e.value("next_at", "");
+    }
+}
+
+TEST_CASE("replay: a dump of a database the engine ran on replays the live run's future") {
+    for (const std::string name : {"three_step_dst", "ab_experiment"}) {
+        CAPTURE(name);
+        const auto fixture = replay::read_fixture_file(fixture_path(name));
+        const auto start = *fixture.from;
+        const auto middle = start + std::chrono::hours(24 * 3 + 5);
+        const auto end = start + std::chrono::hours(24 * 21);
+
+        // The live run: the engine on its own clock, random task ids, no pacing.
+        EngineFixture live("replay_live", start);
+        db::FixtureStore(live.connection()).load(replay::table_rows(fixture));
+        live.run_until(middle);
+        const auto sent_before = live.adapter().sent().size();
+        const auto organisation =
+            fixture.document["tables"]["iam.organisations"][0]["id"].get<std::string>();
+        auto document = replay::fixture_document(
+            db::FixtureStore(live.connection()).dump(organisation, {}), organisation, {});
+        document["recorded_at"] = replay::format_utc(middle);
+        document["replay"] = {{"spacing_min_ms", 0}, {"spacing_max_ms", 0}};
+        live.run_until(end);
+
+        std::multiset<std::string> live_ahead, replayed;
+        const auto all = live.adapter().sent();
+        for (auto i = sent_before; i < all.size(); ++i)
+            live_ahead.insert(replay::format_utc(all[i].at) + " " + all[i].email.to_email + " " +
+                              all[i].email.subject);
+        replay::ReplayOptions options;
+        options.until = end;
+        const auto run = replay_fixture_json(document.dump(), options);
+        for (const auto& e : run.events("send"))
+            if (e["outcome"] == "sent")
+                replayed.insert(e["at"].get<std::string>() + " " +
+                                e["recipient"].get<std::string>() + " " +
+                                e["subject"].get<std::string>());
+        CHECK(sent_before > 0);
+        CHECK(!live_ahead.empty());
+        CHECK(replayed == live_ahead);
+        // Nothing already sent is sent again.
+        for (const auto& e : run.events("send"))
+            CHECK(e["at"].get<std::string>() >= replay::format_utc(middle));
+    }
+}
+
+TEST_CASE("replay: --redact keeps behaviour and drops personal data, with stable pseudonyms") {
+    const auto fixture = replay::read_fixture_file(fixture_path("three_step_dst"));
+    EngineFixture live("replay_redact", *fixture.from);
+    db::FixtureStore(live.connection()).load(replay::table_rows(fixture));
+    live.run_until(*fixture.from + std::chrono::hours(24 * 4));
+    const auto organisation =
+        fixture.document["tables"]["iam.organisations"][0]["id"].get<std::string>();
+    const auto dump = db::FixtureStore(live.connection()).dump(organisation, {});
+
+    auto plain = replay::fixture_document(dump, organisation, {});
+    auto once = plain, twice = plain, other_key = plain;
+    replay::redact(once, "k1");
+    replay::redact(twice, "k1");
+    replay::redact(other_key, "k2");
+    CHECK(once == twice);
+    CHECK(once != other_key);
+    const auto text = once.dump();
+    for (const char* secret : {"Élodie", "Dupont", "elodie.dupont", "dupont-fils", "Carter",
+                               "john.carter", "Tanaka", "aiko@", "732829320", "Claire Martin"})
+        CHECK_MESSAGE(text.find(secret) == std::string::npos,
+                      "still in the redacted fixture: " << secret);
+    CHECK(once["source"]["redacted"] == true);
+
+    // Same behaviour: the same sends at the same times, to the pseudonyms.
+    plain["replay"] = once["replay"] = {{"spacing_min_ms", 0}, {"spacing_max_ms", 0}};
+    const auto a = replay_fixture_json(plain.dump()).events("send");
+    const auto b = replay_fixture_json(once.dump()).events("send");
+    REQUIRE(a.size() == b.size());
+    CHECK(!a.empty());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i]["at"] == b[i]["at"]);
+        CHECK(a[i]["enrollment"] == b[i]["enrollment"]);
+        CHECK(a[i]["recipient"] != b[i]["recipient"]);
+    }
+}
+
+TEST_CASE("replay: fixtures are refused with the reason") {
+    const auto refused = [](const std::string& text) -> std::string {
+        try {
+            replay_fixture_json(text);
+        } catch (const replay::FixtureError& e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    const std::string head = R"({"format": "prospectflow-replay-fixture", "version": 1, )";
+    CHECK(refused("{").find("not valid JSON") != std::string::npos);
+    CHECK(refused(R"({"format": "other", "version": 1, "tables": {}})").find("format must be") !=
+          std::string::npos);
+    CHECK(refused(R"({"format": "prospectflow-replay-fixture", "version": 9, "tables": {}})")
+              .find("fixture version 9 is newer") != std::string::npos);
+    CHECK(refused(head + R"("tables": {"crm.secrets": []}})")
+              .find("\"crm.secrets\" is not a table") != std::string::npos);
+    CHECK(
+        refused(
+            head +
+            R"("tables": {"crm.people": [{"organisation_id": "10000000-0000-4000-8000-000000000001", "shoe_size": 42}]}, "replay": {"from": "2027-01-01T00:00:00Z"}})")
+            .find("\"shoe_size\" is not a column of crm.people") != std::string::npos);
+    CHECK(refused(head +
+                  R"("tables": {}, "events": [{"at": "2027-01-01T00:00:00Z", "type": "explode"}]})")
+              .find("events[0].type \"explode\"") != std::string::npos);
+    CHECK(
+        refused(
+            head +
+            R"("tables": {"iam.organisations": [{"id": "10000000-0000-4000-8000-000000000001", "name": "x", "slug": "x"}]}, "events": [{"at": "2027-01-01T00:00:00Z", "type": "reply"}]})")
+            .find("needs enrollment_id") != std::string::npos);
+    CHECK(refused(head + R"("tables": {}, "replay": {"from": "yesterday"}})").find("replay.from") !=
+          std::string::npos);
+    CHECK(refused(head + R"("tables": {}, "replay": {"batch_size": 0}})")
+              .find("replay.batch_size must be between") != std::string::npos);
+    // A row the schema refuses names its table.
+    CHECK(
+        refused(
+            head +
+            R"("tables": {"iam.organisations": [{"id": "10000000-0000-4000-8000-000000000001", "name": "x", "slug": "Not A Slug"}]}, "replay": {"from": "2027-01-01T00:00:00Z"}})")
+            .find("loading iam.organisations") != std::string::npos);
+}
+
+TEST_CASE("replay: times and durations") {
+    CHECK(replay::format_utc(replay::parse_time("2027-03-28T03:30:00+02:00")) ==
+          "2027-03-28T01:30:00Z");
+    CHECK(replay::format_utc(replay::parse_time("2027-03-28T01:30:00.25Z")) ==
+          "2027-03-28T01:30:00.250000Z");
+    CHECK_THROWS_AS(replay::parse_time("2027-02-30T00:00:00Z"), std::invalid_argument);
+    CHECK_THROWS_AS(replay::parse_time("2027-03-28 01:30:00Z"), std::invalid_argument);
+    CHECK(replay::parse_duration("1d12h") == std::chrono::hours(36));
+    CHECK(replay::parse_duration("90m") == std::chrono::minutes(90));
+    CHECK_THROWS_AS(replay::parse_duration("2w"), std::invalid_argument);
+    CHECK_THROWS_AS(replay::parse_duration("12"), std::invalid_argument);
+}
