@@ -66,6 +66,20 @@ int dump_command(const DumpOptions& options) {
         const auto organisation = store.resolve_organisation(options.organisation);
         auto document = replay::fixture_document(store.dump(organisation, options.campaigns),
                                                  organisation, options.campaigns);
+        // The engine settings of this daemon's configuration, so the replay
+        // runs as this daemon would.
+        replay::ReplaySettings settings;
+        settings.seed =
+            config.scheduler.seed > 0 ? static_cast<std::uint64_t>(config.scheduler.seed) : 1;
+        settings.batch_size = config.scheduler.batch_size;
+        settings.in_flight_chunk = config.scheduler.in_flight_chunk;
+        settings.retry_base = std::chrono::milliseconds(config.scheduler.retry_base_ms);
+        settings.retry_max = std::chrono::milliseconds(config.scheduler.retry_max_ms);
+        settings.spacing_min = std::chrono::milliseconds(config.send.spacing_min_ms);
+        settings.spacing_max = std::chrono::milliseconds(config.send.spacing_max_ms);
+        settings.resend_unknown = config.scheduler.unknown_outcome == "resend";
+        settings.message_id_domain = config.send.message_id_domain;
+        document["replay"] = replay::settings_document(settings);
         if (!options.at.empty())
             document["recorded_at"] = replay::format_utc(replay::parse_time(options.at));
         if (options.redact) {

@@ -472,6 +472,19 @@ json fixture_document(const db::QueueDump& dump, const std::string& organisation
                 {"events", json::array()}};
 }
 
+json settings_document(const ReplaySettings& s) {
+    json r = {{"seed", s.seed},
+              {"batch_size", s.batch_size},
+              {"in_flight_chunk", s.in_flight_chunk},
+              {"retry_base_ms", s.retry_base.count()},
+              {"retry_max_ms", s.retry_max.count()},
+              {"spacing_min_ms", s.spacing_min.count()},
+              {"spacing_max_ms", s.spacing_max.count()},
+              {"unknown_outcome", s.resend_unknown ? "resend" : "hold"}};
+    if (!s.message_id_domain.empty()) r["message_id_domain"] = s.message_id_domain;
+    return r;
+}
+
 void redact(json& d, const std::string& key) {
     Pseudonyms p(key);
     // Identity first, so that the text scrubbing below knows every value.

@@ -64,6 +64,9 @@ Fixture read_fixture_file(const std::filesystem::path& path);
 nlohmann::json fixture_document(const db::QueueDump& dump, const std::string& organisation_id,
                                 const std::vector<std::string>& campaign_ids);
 
+// The "replay" section that runs the engine with `settings`.
+nlohmann::json settings_document(const ReplaySettings& settings);
+
 // Replaces personal data (names, addresses, company identity, message text
 // that quotes them, replies) with pseudonyms derived from HMAC-SHA256 under
 // `key`: the same value gets the same pseudonym everywhere and in every dump
