@@ -123,6 +123,7 @@ struct DailyCapGrant {
 struct SenderSlot {
     std::string organisation_id, from_email;
     Micros next_send_at = 0;
+    Micros queued_until = 0;  // the slot after the sends waiting for this sender
 };
 
 // What happened to one task, written back in the finishing transaction.

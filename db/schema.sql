@@ -554,7 +554,8 @@ CREATE TABLE outreach.sender_pacing (
     from_email public.citext NOT NULL,
     next_send_at timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    queued_until timestamp with time zone
 );
 
 

@@ -271,18 +271,29 @@ ReplayResult replay(const std::string& database_url, const Fixture& fixture,
             transcript.scripted(e, std::max(e.at, result.from), apply(e, connection, adapter, now));
             ++result.events;
         }
+        // Batches until nothing is due now. A batch smaller than batch_size
+        // took everything due; only what it made due itself can be left, so
+        // one look at the next due time (needed anyway) replaces an empty claim.
+        std::optional<db::Micros> due;
         while (true) {
             if (options.interrupted && options.interrupted->load()) {
                 result.interrupted = true;
                 break;
             }
-            if (runner.run_batch() == 0) break;
+            const auto claimed = runner.run_batch();
+            if (claimed == 0) {
+                due = store.next_due(scheduler::to_micros(now));
+                break;
+            }
             ++result.batches;
+            if (claimed < static_cast<std::size_t>(settings.batch_size)) {
+                due = store.next_due(scheduler::to_micros(now) - 1);
+                if (!due || *due > scheduler::to_micros(now)) break;
+            }
         }
         if (result.interrupted) break;
         std::optional<TimePoint> next;
-        if (const auto due = store.next_due(scheduler::to_micros(now)))
-            next = scheduler::from_micros(*due);
+        if (due) next = scheduler::from_micros(*due);
         if (next_event < events.size() && (!next || events[next_event].at < *next))
             next = events[next_event].at;
         if (!next || *next > result.until) break;

@@ -456,23 +456,24 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
             for (auto* w : go)
                 senders.push_back({w->step->organisation_id, w->step->from_email, 0});
             auto slots = tx->lock_senders(senders, to_micros(now));
-            std::map<std::pair<std::string, std::string>, std::int64_t> next_at;
-            for (const auto& slot : slots)
-                next_at[{slot.organisation_id, slot.from_email}] = slot.next_send_at;
+            std::map<std::pair<std::string, std::string>, db::SenderSlot> by_sender;
+            for (auto& slot : slots) by_sender[{slot.organisation_id, slot.from_email}] = slot;
             std::vector<Work*> paced;
-            std::map<std::pair<std::string, std::string>, int> waiting;
+            const auto wait =
+                std::chrono::duration_cast<std::chrono::microseconds>(settings_.spacing_max);
             for (auto* w : go) {
-                const std::pair key{w->step->organisation_id, w->step->from_email};
-                auto& next = next_at[key];
-                if (next <= to_micros(now)) {
+                auto& slot = by_sender.at({w->step->organisation_id, w->step->from_email});
+                if (slot.next_send_at <= to_micros(now)) {
                     const auto gap = random_.between(settings_.spacing_min.count(),
                                                      settings_.spacing_max.count());
-                    next = to_micros(now) + gap * 1000;
+                    slot.next_send_at = to_micros(now) + gap * 1000;
                     paced.push_back(w);
                 } else {
-                    // Spread the waiting ones out instead of all at the same instant.
-                    const int position = waiting[key]++;
-                    const auto at = from_micros(next) + settings_.spacing_max * position;
+                    // Its own slot at the end of this sender's queue, spacing_max
+                    // after the one before (a send's gap is at most that), so it
+                    // finds the sender free when it comes due.
+                    const auto at = from_micros(std::max(slot.next_send_at, slot.queued_until));
+                    slot.queued_until = to_micros(at + wait);
                     out.note(*w->step, w, "defer", "pacing sends of " + w->step->from_email, at);
                     out.task(*w->step, "pending", at, -1,
                              std::string("deferred: pacing sends of ") + w->step->from_email);
@@ -481,7 +482,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                 }
             }
             std::vector<db::SenderSlot> updated;
-            for (const auto& [key, at] : next_at) updated.push_back({key.first, key.second, at});
+            for (const auto& [key, slot] : by_sender) updated.push_back(slot);
             tx->set_senders(updated);
             go = std::move(paced);
         }

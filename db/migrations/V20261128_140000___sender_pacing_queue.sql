@@ -1,0 +1,11 @@
+-- Sender pacing keeps the end of each sender's queue of waiting sends.
+--
+-- A burst of due tasks for one sender used to be deferred a batch at a
+-- time, every batch spread from the same instant: the batches' slots fell
+-- on each other, each slot found several tasks due, sent one and deferred
+-- the rest again (1,000 due tasks cost ~80,000 task updates for 1,000
+-- sends; found by replaying a campaign). queued_until is the first slot
+-- after the waiting ones: a task that must wait is given the slot at
+-- max(next_send_at, queued_until), so each waiting task has a slot of its
+-- own and is sent when it comes due. NULL: nobody is waiting.
+ALTER TABLE outreach.sender_pacing ADD COLUMN IF NOT EXISTS queued_until timestamptz;
