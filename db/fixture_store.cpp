@@ -268,6 +268,16 @@ LIMIT 1)sql",
                          rows[0][2].as<std::string>()};
 }
 
+std::vector<std::int64_t> FixtureStore::lease_expiries() {
+    pqxx::nontransaction tx(connection_);
+    std::vector<std::int64_t> out;
+    for (const auto& r : tx.exec(
+             "SELECT DISTINCT pf_micros(coalesce(locked_until, run_at)) + 1 FROM outreach.tasks "
+             "WHERE status = 'running' ORDER BY 1"))
+        out.push_back(r[0].as<std::int64_t>());
+    return out;
+}
+
 std::string FixtureStore::enrollment_status(const std::string& organisation_id,
                                             const std::string& enrollment_id) {
     pqxx::read_transaction tx(connection_);

@@ -4,6 +4,7 @@
 // loading such rows into a scratch database; and the lookups a replay's
 // scripted events need. Every dump query is keyed by organisation.
 
+#include <cstdint>
 #include <optional>
 #include <pqxx/connection>
 #include <stdexcept>
@@ -71,6 +72,10 @@ class FixtureStore {
     // The newest outbound message of an enrollment that was handed over.
     std::optional<LatestMessage> latest_outbound(const std::string& organisation_id,
                                                  const std::string& enrollment_id);
+
+    // When the leases of tasks left 'running' (by a daemon, in a dump) have
+    // expired: 1 µs after locked_until, when the lease rescue takes them.
+    std::vector<std::int64_t> lease_expiries();
 
     // An enrollment's status, or "" when there is none.
     std::string enrollment_status(const std::string& organisation_id, const std::string& enrollment_id);

@@ -109,6 +109,15 @@ class Transcript final : public scheduler::StepObserver {
         lines.push_back(line.dump());
     }
 
+    void lease_rescue(TimePoint at, std::size_t tasks) {
+        ordered_json line;
+        stamp(line, at, {});
+        line["event"] = "lease-expired";
+        line["outcome"] =
+            std::to_string(tasks) + " task(s) left running by a daemon back to pending";
+        lines.push_back(line.dump());
+    }
+
     std::vector<std::string> lines;
     std::size_t sends = 0;
 
@@ -262,10 +271,22 @@ ReplayResult replay(const std::string& database_url, const Fixture& fixture,
     scheduler::StepRunner runner(store, adapter, generators, clock, random, settings, counters);
     runner.set_observer(&transcript);
 
+    // Tasks a daemon was running when the fixture was dumped: their leases
+    // expire as after a crash, and the engine's lease rescue takes them back.
+    std::vector<TimePoint> expiries;
+    for (const auto micros : fixtures.lease_expiries())
+        expiries.push_back(scheduler::from_micros(micros));
+    std::size_t next_expiry = 0;
+
     std::size_t next_event = 0;
     const auto& events = fixture.events;
     while (true) {
         const auto now = clock.now();
+        if (next_expiry < expiries.size() && expiries[next_expiry] <= now) {
+            while (next_expiry < expiries.size() && expiries[next_expiry] <= now) ++next_expiry;
+            const auto rescued = store.rescue_expired_leases(scheduler::to_micros(now));
+            transcript.lease_rescue(now, rescued);
+        }
         for (; next_event < events.size() && events[next_event].at <= now; ++next_event) {
             const auto& e = events[next_event];
             transcript.scripted(e, std::max(e.at, result.from), apply(e, connection, adapter, now));
@@ -296,6 +317,8 @@ ReplayResult replay(const std::string& database_url, const Fixture& fixture,
         if (due) next = scheduler::from_micros(*due);
         if (next_event < events.size() && (!next || events[next_event].at < *next))
             next = events[next_event].at;
+        if (next_expiry < expiries.size() && (!next || expiries[next_expiry] < *next))
+            next = expiries[next_expiry];
         if (!next || *next > result.until) break;
         clock.set(std::max(*next, now));
     }
