@@ -242,6 +242,12 @@ void FixtureStore::load(const std::vector<TableRows>& rows) {
     for (const auto& table : loaded) analyze.exec("ANALYZE " + quoted_table(analyze, table));
 }
 
+void FixtureStore::analyze_queue() {
+    pqxx::nontransaction tx(connection_);
+    tx.exec("ANALYZE outreach.tasks, outreach.messages, outreach.campaign_enrollments, "
+            "outreach.enrollment_step_variant_assignments, tracking.pixels");
+}
+
 void FixtureStore::use_sequential_task_ids() {
     pqxx::work tx(connection_);
     tx.exec(R"sql(

@@ -65,6 +65,11 @@ class FixtureStore {
     // enqueued. Throws FixtureError naming the table on any refusal.
     void load(const std::vector<TableRows>& rows);
 
+    // Fresh statistics on the tables a replay writes (autovacuum's naptime is
+    // longer than a whole replay; plans made for the just-loaded, often empty
+    // tables would scan them as they grow).
+    void analyze_queue();
+
     // Tasks created from here on get ids in creation order, so tasks due at
     // the same instant are claimed in a defined order (scratch databases only).
     void use_sequential_task_ids();
