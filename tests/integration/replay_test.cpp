@@ -154,6 +154,27 @@ TEST_CASE("replay golden: opened / not-opened conditions skip steps; unsubscribe
     CHECK(skipped_steps["04"] == std::vector<int>{3});
 }
 
+TEST_CASE("replay: a burst for one sender is paced once, across batches of one instant") {
+    // Eight first steps due at once, claimed three at a time: each waiting
+    // send gets a slot of its own at the end of the sender's queue and is
+    // sent when it comes due, never deferred twice.
+    auto document = replay::read_fixture_file(fixture_path("ab_experiment")).document;
+    document["replay"]["batch_size"] = 3;
+    document["replay"]["until"] = "1d";
+    const auto run = replay_fixture_json(document.dump());
+    const auto defers = run.events("defer");
+    CHECK(defers.size() == 7);
+    std::set<std::string> deferred;
+    for (const auto& e : defers) CHECK(deferred.insert(e["enrollment"].get<std::string>()).second);
+    std::vector<std::string> times;
+    for (const auto& e : run.events("send")) times.push_back(e["at"]);
+    REQUIRE(times.size() == 8);
+    for (std::size_t i = 1; i < times.size(); ++i)
+        CHECK_MESSAGE(replay::parse_time(times[i]) - replay::parse_time(times[i - 1]) >=
+                          std::chrono::seconds(1),
+                      times[i - 1] << " then " << times[i]);
+}
+
 TEST_CASE("replay: a dump of a database the engine ran on replays the live run's future") {
     for (const std::string name : {"three_step_dst", "ab_experiment"}) {
         CAPTURE(name);
