@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 
 #include "build_info.hpp"
+#include "daemon/command_support.hpp"
 #include "daemon/config_loader.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
@@ -32,9 +33,7 @@ struct MigrateOptions {
 };
 
 int migrate_command(const MigrateOptions& options) {
-    auto config = config_from(options.config_file);
-    setup_logging(config.log.level, config.log.format);
-    if (!options.database_url.empty()) config.database.url = options.database_url;
+    const auto config = command_config(options.config_file, options.database_url);
 
     std::vector<db::MigrationScript> scripts;
     try {
@@ -46,13 +45,8 @@ int migrate_command(const MigrateOptions& options) {
         return kExitFailure;
     }
 
-    std::unique_ptr<pqxx::connection> connection;
-    try {
-        connection = db::connect(config.database.url);
-    } catch (const db::DatabaseUnavailable& e) {
-        spdlog::error("{}", e.what());
-        return kExitUnavailable;
-    }
+    const auto connection = connect_or_log(config.database.url);
+    if (!connection) return kExitUnavailable;
 
     db::Migrator migrator(*connection, std::move(scripts),
                           std::chrono::seconds(options.lock_timeout_seconds));

@@ -62,7 +62,8 @@ struct OpenAiGeneratorConfig {
 
 struct HttpAdapterConfig {
     std::string url;
-    std::string signing_secret;  // secret: signing_secret_file, PROSPECTFLOW_HTTP_SIGNING_SECRET or credential
+    std::string signing_secret;  // secret: signing_secret_file, PROSPECTFLOW_HTTP_SIGNING_SECRET or
+                                 // credential
     std::string bearer_token;    // secret: bearer_token_file, PROSPECTFLOW_HTTP_TOKEN or credential
     std::string ca_file;
     int connect_timeout_seconds = 10;
@@ -82,8 +83,8 @@ struct SmtpAdapterConfig {
 
 struct ControlConfig {
     std::string listen = "127.0.0.1:8470";  // empty: no control port
-    std::string token;  // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
-    int pause_wait_seconds = 30;  // how long a pause waits for in-flight sends
+    std::string token;                      // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
+    int pause_wait_seconds = 30;            // how long a pause waits for in-flight sends
     int max_body_bytes = 65536;
     int timeout_seconds = 10;  // read and write timeout per request
 };
@@ -91,8 +92,8 @@ struct ControlConfig {
 struct TrackingConfig {
     std::string listen = "127.0.0.1:8471";  // empty: no listener, no pixel, no unsubscribe link
     std::string base_url = "http://127.0.0.1:8471";  // how the internet reaches it
-    std::string unsubscribe_mailto;  // optional List-Unsubscribe mailto: address
-    std::string webhook_secret;  // secret: webhook_secret_file, env or credential
+    std::string unsubscribe_mailto;                  // optional List-Unsubscribe mailto: address
+    std::string webhook_secret;   // secret: webhook_secret_file, env or credential
     int flush_interval_ms = 200;  // opens are written in batches
 };
 

@@ -239,8 +239,8 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
             if (!array || !array->is_array_of_tables())
                 s.fail("routes", "expected an array of tables ([[send.routes]])");
             for (std::size_t i = 0; i < array->size(); ++i) {
-                SectionReader rule(array->get(i)->as_table(), "send.routes[" + std::to_string(i) + "]",
-                                   origin);
+                SectionReader rule(array->get(i)->as_table(),
+                                   "send.routes[" + std::to_string(i) + "]", origin);
                 RouteConfig r;
                 rule.read("campaign", r.campaign);
                 rule.read("from_email", r.from_email);
@@ -345,7 +345,8 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         std::string webhook_file;
         s.read("webhook_secret_file", webhook_file);
         if (!webhook_file.empty())
-            config.tracking.webhook_secret = read_secret_file(s, "webhook_secret_file", webhook_file, env);
+            config.tracking.webhook_secret =
+                read_secret_file(s, "webhook_secret_file", webhook_file, env);
         s.read("flush_interval_ms", config.tracking.flush_interval_ms, 10, 60000);
         s.finish();
     }
@@ -361,7 +362,8 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
     bool http_used = config.send.adapter == "http";
     for (const auto& r : config.send.routes) http_used = http_used || r.adapter == "http";
     if (http_used && config.http_adapter.url.empty())
-        throw ConfigError(origin + ": adapters.http.url: required when an email can go to the http adapter");
+        throw ConfigError(origin +
+                          ": adapters.http.url: required when an email can go to the http adapter");
     return config;
 }
 
@@ -372,8 +374,7 @@ std::optional<ListenAddress> split_listen_address(const std::string& text) {
     if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) return std::nullopt;
     std::string host = text.substr(0, colon);
     const std::string port_text = text.substr(colon + 1);
-    if (port_text.size() > 5 ||
-        port_text.find_first_not_of("0123456789") != std::string::npos)
+    if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos)
         return std::nullopt;
     const int port = std::stoi(port_text);
     if (port > 65535) return std::nullopt;

@@ -60,7 +60,8 @@ ApiResponse ControlApi::with_store(const std::function<ApiResponse(db::ControlSt
     std::lock_guard lock(mutex_);
     for (int attempt = 0; attempt < 2; ++attempt) {
         try {
-            if (!connection_ || !connection_->is_open()) connection_ = db::connect(context_.database_url);
+            if (!connection_ || !connection_->is_open())
+                connection_ = db::connect(context_.database_url);
             db::ControlStore store(*connection_);
             return f(store);
         } catch (const pqxx::broken_connection& e) {
@@ -171,12 +172,16 @@ ApiResponse ControlApi::pause(const std::string& organisation_id, const std::str
         const auto change = store.pause(organisation_id, campaign_id);
         switch (change.outcome) {
             case db::ChangeOutcome::not_found:
-                return error(404, "no campaign " + campaign_id + " in organisation " + organisation_id);
+                return error(404,
+                             "no campaign " + campaign_id + " in organisation " + organisation_id);
             case db::ChangeOutcome::conflict:
-                return error(409, "campaign is " + change.status + "; only an active campaign can be paused");
+                return error(409, "campaign is " + change.status +
+                                      "; only an active campaign can be paused");
             default:
-                return ApiResponse{200, json{{"campaign_id", campaign_id}, {"status", change.status},
-                                             {"changed", change.outcome == db::ChangeOutcome::changed}},
+                return ApiResponse{200,
+                                   json{{"campaign_id", campaign_id},
+                                        {"status", change.status},
+                                        {"changed", change.outcome == db::ChangeOutcome::changed}},
                                    "", ""};
         }
     });
@@ -215,15 +220,19 @@ ApiResponse ControlApi::resume(const std::string& organisation_id, const std::st
         const auto change = store.resume(organisation_id, campaign_id);
         switch (change.outcome) {
             case db::ChangeOutcome::not_found:
-                return error(404, "no campaign " + campaign_id + " in organisation " + organisation_id);
+                return error(404,
+                             "no campaign " + campaign_id + " in organisation " + organisation_id);
             case db::ChangeOutcome::conflict:
-                return error(409, "campaign is " + change.status + "; only a paused campaign can be resumed");
+                return error(409, "campaign is " + change.status +
+                                      "; only a paused campaign can be resumed");
             default:
                 if (change.outcome == db::ChangeOutcome::changed)
                     spdlog::info("control: campaign {} of {} resumed{}", campaign_id,
                                  organisation_id, reason.empty() ? "" : " (" + reason + ")");
-                return ApiResponse{200, json{{"campaign_id", campaign_id}, {"status", change.status},
-                                             {"changed", change.outcome == db::ChangeOutcome::changed}},
+                return ApiResponse{200,
+                                   json{{"campaign_id", campaign_id},
+                                        {"status", change.status},
+                                        {"changed", change.outcome == db::ChangeOutcome::changed}},
                                    "", ""};
         }
     });
@@ -243,7 +252,8 @@ ApiResponse ControlApi::retry_task(const std::string& organisation_id, const std
                 return ApiResponse{
                     200,
                     json{{"task_id", task_id},
-                         {"next_task_id", retry.task_id.empty() ? json(nullptr) : json(retry.task_id)},
+                         {"next_task_id",
+                          retry.task_id.empty() ? json(nullptr) : json(retry.task_id)},
                          {"detail", retry.detail}},
                     "", ""};
         }

@@ -15,7 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kUuid = "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
+constexpr const char* kUuid =
+    "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
 
 void send(httplib::Response& res, const ApiResponse& answer) {
     res.status = answer.status;
@@ -78,8 +79,9 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
         if (req.method == "POST" && !req.has_header("Content-Length") &&
             !req.has_header("Transfer-Encoding")) {
             res.set_header("Connection", "close");
-            send(res, ControlApi::error(411, "POST needs a Content-Length header (an empty body "
-                                             "is fine: curl -d '')"));
+            send(res, ControlApi::error(411,
+                                        "POST needs a Content-Length header (an empty body "
+                                        "is fine: curl -d '')"));
             return httplib::Server::HandlerResponse::Handled;
         }
         if (req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
@@ -101,35 +103,50 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
     // get a JSON body too; answers that already have one keep it.
     server.set_error_handler(httplib::Server::HandlerWithResponse(
         [](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string message;
-        switch (res.status) {
-            case 404: message = "no such endpoint: " + req.method + " " + req.path; break;
-            case 413: message = "request body too large"; break;
-            case 400: message = "bad request"; break;
-            default: message = "HTTP " + std::to_string(res.status);
-        }
-        res.set_content(json{{"error", message}}.dump() + "\n", "application/json");
-        return httplib::Server::HandlerResponse::Handled;
-    }));
+            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+            std::string message;
+            switch (res.status) {
+                case 404:
+                    message = "no such endpoint: " + req.method + " " + req.path;
+                    break;
+                case 413:
+                    message = "request body too large";
+                    break;
+                case 400:
+                    message = "bad request";
+                    break;
+                default:
+                    message = "HTTP " + std::to_string(res.status);
+            }
+            res.set_content(json{{"error", message}}.dump() + "\n", "application/json");
+            return httplib::Server::HandlerResponse::Handled;
+        }));
     auto& api = impl_->api;
-    server.Get("/healthz", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.health()); });
-    server.Get("/readyz", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.ready()); });
-    server.Get("/metrics", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.metrics()); });
-    server.Get("/v1/status", [&api](const httplib::Request&, httplib::Response& res) { send(res, api.status()); });
+    server.Get("/healthz", [&api](const httplib::Request&, httplib::Response& res) {
+        send(res, api.health());
+    });
+    server.Get("/readyz",
+               [&api](const httplib::Request&, httplib::Response& res) { send(res, api.ready()); });
+    server.Get("/metrics", [&api](const httplib::Request&, httplib::Response& res) {
+        send(res, api.metrics());
+    });
+    server.Get("/v1/status", [&api](const httplib::Request&, httplib::Response& res) {
+        send(res, api.status());
+    });
     server.Get(std::string("/v1/organisations/") + kUuid + "/campaigns",
                [&api](const httplib::Request& req, httplib::Response& res) {
                    send(res, api.campaigns(req.matches[1]));
                });
-    server.Post(std::string("/v1/organisations/") + kUuid + "/campaigns/" + kUuid + "/(pause|resume)",
-                [&api](const httplib::Request& req, httplib::Response& res) {
-                    const auto reason = reason_of(req, res);
-                    if (!reason) return;
-                    if (req.matches[3] == "pause")
-                        send(res, api.pause(req.matches[1], req.matches[2], *reason));
-                    else
-                        send(res, api.resume(req.matches[1], req.matches[2], *reason));
-                });
+    server.Post(
+        std::string("/v1/organisations/") + kUuid + "/campaigns/" + kUuid + "/(pause|resume)",
+        [&api](const httplib::Request& req, httplib::Response& res) {
+            const auto reason = reason_of(req, res);
+            if (!reason) return;
+            if (req.matches[3] == "pause")
+                send(res, api.pause(req.matches[1], req.matches[2], *reason));
+            else
+                send(res, api.resume(req.matches[1], req.matches[2], *reason));
+        });
     server.Post(std::string("/v1/organisations/") + kUuid + "/tasks/" + kUuid + "/retry",
                 [&api](const httplib::Request& req, httplib::Response& res) {
                     if (!reason_of(req, res)) return;

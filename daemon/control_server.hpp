@@ -13,7 +13,7 @@ class ControlApi;
 
 struct ControlServerOptions {
     std::string host;
-    int port = 0;  // 0: any free port
+    int port = 0;       // 0: any free port
     std::string token;  // empty: every endpoint but /healthz answers 401
     std::size_t max_body_bytes = 65536;
     int timeout_seconds = 10;

@@ -20,20 +20,20 @@ void configure_http_server(httplib::Server& server, const std::string& what,
     server.set_payload_max_length(max_body_bytes);
     server.set_read_timeout(timeout_seconds, 0);
     server.set_write_timeout(timeout_seconds, 0);
-    server.set_exception_handler([what](const httplib::Request& req, httplib::Response& res,
-                                        std::exception_ptr ep) {
-        std::string error = "unknown error";
-        try {
-            std::rethrow_exception(ep);
-        } catch (const std::exception& e) {
-            error = e.what();
-        } catch (...) {
-        }
-        spdlog::error("{}: {} {}: {}", what, req.method, req.path, error);
-        res.status = 500;
-        res.set_content(nlohmann::json{{"error", "internal error: " + error}}.dump() + "\n",
-                        "application/json");
-    });
+    server.set_exception_handler(
+        [what](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+            std::string error = "unknown error";
+            try {
+                std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                error = e.what();
+            } catch (...) {
+            }
+            spdlog::error("{}: {} {}: {}", what, req.method, req.path, error);
+            res.status = 500;
+            res.set_content(nlohmann::json{{"error", "internal error: " + error}}.dump() + "\n",
+                            "application/json");
+        });
 }
 
 int bind_http_server(httplib::Server& server, const std::string& host, int port,

@@ -1,12 +1,12 @@
 #include "daemon/logging.hpp"
 
 #include <spdlog/sinks/base_sink.h>
-#include <sys/stat.h>
-#include <systemd/sd-journal.h>
-#include <syslog.h>
-#include <unistd.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <systemd/sd-journal.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>

@@ -9,10 +9,14 @@ namespace {
 std::string escape_label(const std::string& value) {
     std::string out;
     for (char c : value) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '"') out += "\\\"";
-        else if (c == '\n') out += "\\n";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '"')
+            out += "\\\"";
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
@@ -26,7 +30,8 @@ std::string number(double value) {
 class Writer {
   public:
     void family(const std::string& name, const std::string& type, const std::string& help) {
-        out_ << "# HELP " << name << ' ' << help << '\n' << "# TYPE " << name << ' ' << type << '\n';
+        out_ << "# HELP " << name << ' ' << help << '\n'
+             << "# TYPE " << name << ' ' << type << '\n';
     }
     void sample(const std::string& name, const std::string& labels, double value) {
         out_ << name;
@@ -39,10 +44,12 @@ class Writer {
         const auto snap = histogram.snapshot();
         const std::string prefix = labels.empty() ? "" : labels + ",";
         for (std::size_t i = 0; i < scheduler::Histogram::kBounds.size(); ++i) {
-            sample(name + "_bucket", prefix + "le=\"" + number(scheduler::Histogram::kBounds[i]) + "\"",
+            sample(name + "_bucket",
+                   prefix + "le=\"" + number(scheduler::Histogram::kBounds[i]) + "\"",
                    static_cast<double>(snap.cumulative[i]));
         }
-        sample(name + "_bucket", prefix + "le=\"+Inf\"", static_cast<double>(snap.cumulative.back()));
+        sample(name + "_bucket", prefix + "le=\"+Inf\"",
+               static_cast<double>(snap.cumulative.back()));
         sample(name + "_sum", labels, snap.sum_seconds);
         sample(name + "_count", labels, static_cast<double>(snap.cumulative.back()));
     }
@@ -63,7 +70,8 @@ std::string render_metrics(const MetricsSnapshot& m) {
         w.family(name, "counter", help);
         w.sample(name, labels, static_cast<double>(value));
     };
-    counter("prospectflow_tasks_claimed_total", "Tasks claimed by this daemon.", kind, c.claimed.load());
+    counter("prospectflow_tasks_claimed_total", "Tasks claimed by this daemon.", kind,
+            c.claimed.load());
     counter("prospectflow_tasks_succeeded_total",
             "Tasks done: the step was sent or skipped and the enrollment moved on.", kind,
             c.succeeded.load());
@@ -81,7 +89,8 @@ std::string render_metrics(const MetricsSnapshot& m) {
             "Tasks given back unrun (campaign paused or enrollment stopped meanwhile, shutdown).",
             kind, c.released.load());
     counter("prospectflow_tasks_cancelled_total",
-            "Tasks cancelled because their enrollment or campaign ended.", kind, c.cancelled.load());
+            "Tasks cancelled because their enrollment or campaign ended.", kind,
+            c.cancelled.load());
     const std::string adapter = "adapter=\"" + escape_label(m.adapter) + "\"";
     counter("prospectflow_messages_sent_total", "Messages the send adapter accepted.", adapter,
             c.sent.load());
@@ -122,7 +131,8 @@ std::string render_metrics(const MetricsSnapshot& m) {
     gauge("prospectflow_workers_busy", "Engine workers running a batch now.", m.workers_busy);
     gauge("prospectflow_draining", "1 while the daemon is drained (claims nothing).",
           m.draining ? 1 : 0);
-    gauge("prospectflow_start_time_seconds", "Unix time the process started.", m.start_time_seconds);
+    gauge("prospectflow_start_time_seconds", "Unix time the process started.",
+          m.start_time_seconds);
     w.family("prospectflow_build_info", "gauge", "The daemon's version, as a label.");
     w.sample("prospectflow_build_info", "version=\"" + escape_label(m.version) + "\"", 1);
     return w.str();

@@ -16,7 +16,7 @@ struct MetricsSnapshot {
     std::string version;
     int workers = 0, workers_busy = 0, db_connections_open = 0;
     bool draining = false;
-    double start_time_seconds = 0;  // Unix time the process started
+    double start_time_seconds = 0;        // Unix time the process started
     std::optional<db::QueueStats> queue;  // absent when the database is unreachable
 };
 

@@ -10,11 +10,13 @@
 #include <iostream>
 #include <pqxx/pqxx>
 
+#include "daemon/command_support.hpp"
 #include "daemon/config_loader.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 #include "db/connection.hpp"
 #include "db/fixture_store.hpp"
+#include "db/scratch_database.hpp"
 #include "replay/embedded_cluster.hpp"
 #include "replay/fixture.hpp"
 #include "replay/replayer.hpp"
@@ -49,18 +51,9 @@ void write_output(const std::string& path, const std::string& text) {
 }  // namespace
 
 int dump_command(const DumpOptions& options) {
-    auto config = options.config_file.empty()
-                      ? default_config(process_environment())
-                      : load_config(options.config_file, process_environment());
-    setup_logging(config.log.level, config.log.format);
-    if (!options.database_url.empty()) config.database.url = options.database_url;
-    std::unique_ptr<pqxx::connection> connection;
-    try {
-        connection = db::connect(config.database.url);
-    } catch (const db::DatabaseUnavailable& e) {
-        spdlog::error("{}", e.what());
-        return kExitUnavailable;
-    }
+    const auto config = command_config(options.config_file, options.database_url);
+    const auto connection = connect_or_log(config.database.url);
+    if (!connection) return kExitUnavailable;
     try {
         db::FixtureStore store(*connection);
         const auto organisation = store.resolve_organisation(options.organisation);
@@ -141,14 +134,14 @@ int replay_command(const ReplayCommandOptions& options) {
     try {
         // The scratch database lives (and dies) around the replay.
         std::unique_ptr<replay::EmbeddedCluster> cluster;
-        std::unique_ptr<replay::ScratchDatabase> scratch;
+        std::unique_ptr<db::ScratchDatabase> scratch;
         std::string url;
         if (options.database_url.empty()) {
             cluster = std::make_unique<replay::EmbeddedCluster>();
             url = cluster->url();
         } else {
-            scratch = std::make_unique<replay::ScratchDatabase>(options.database_url,
-                                                                options.keep_database);
+            scratch = std::make_unique<db::ScratchDatabase>(options.database_url, "pf_replay",
+                                                            options.keep_database);
             url = scratch->url();
             if (options.keep_database) spdlog::warn("keeping scratch database {}", scratch->name());
         }

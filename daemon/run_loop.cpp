@@ -18,10 +18,10 @@
 #include "daemon/control_api.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/engine_handle.hpp"
-#include "daemon/service_notifier.hpp"
-#include "daemon/tracking_server.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/service_notifier.hpp"
+#include "daemon/tracking_server.hpp"
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
 #include "scheduler/engine.hpp"
@@ -40,10 +40,10 @@ adapters::GeneratorSet make_generators(const Config& config) {
     set.add("template", std::make_unique<adapters::TemplateGenerator>());
     if (config.openai.enabled) {
         const auto& c = config.openai;
-        set.add("openai", std::make_unique<adapters::OpenAiGenerator>(adapters::OpenAiSettings{
-                              c.base_url, c.api_key, std::chrono::seconds(c.timeout_seconds),
-                              c.max_attempts, std::chrono::milliseconds(c.retry_base_ms),
-                              c.temperature}));
+        set.add("openai",
+                std::make_unique<adapters::OpenAiGenerator>(adapters::OpenAiSettings{
+                    c.base_url, c.api_key, std::chrono::seconds(c.timeout_seconds), c.max_attempts,
+                    std::chrono::milliseconds(c.retry_base_ms), c.temperature}));
     }
     return set;
 }
@@ -65,7 +65,8 @@ std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
         instances[config.send.adapter] = make_one_adapter(config, config.send.adapter);
         std::vector<adapters::RouteRule> rules;
         for (const auto& r : config.send.routes) {
-            if (!instances.contains(r.adapter)) instances[r.adapter] = make_one_adapter(config, r.adapter);
+            if (!instances.contains(r.adapter))
+                instances[r.adapter] = make_one_adapter(config, r.adapter);
             rules.push_back({r.campaign, r.from_email, r.from_domain, r.adapter});
         }
         return std::make_unique<adapters::RoutingSender>(std::move(rules), config.send.adapter,
@@ -78,9 +79,9 @@ std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
             std::chrono::milliseconds(config.log_adapter.latency_ms));
     if (config.send.adapter == "http") {
         const auto& c = config.http_adapter;
-        return std::make_unique<adapters::HttpSender>(adapters::HttpSettings{
-            c.url, c.signing_secret, c.bearer_token, c.ca_file, c.connect_timeout_seconds * 1000L,
-            c.timeout_seconds * 1000L});
+        return std::make_unique<adapters::HttpSender>(
+            adapters::HttpSettings{c.url, c.signing_secret, c.bearer_token, c.ca_file,
+                                   c.connect_timeout_seconds * 1000L, c.timeout_seconds * 1000L});
     }
     if (config.send.adapter == "smtp") {
         const auto& c = config.smtp_adapter;
@@ -194,7 +195,9 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
 
     // The control port: up before the engine starts, so a deploy script can
     // drain a daemon as soon as it is reachable.
-    ControlContext control_context{config.database.url, instance, build_info::version,
+    ControlContext control_context{config.database.url,
+                                   instance,
+                                   build_info::version,
                                    std::chrono::system_clock::now(),
                                    std::chrono::seconds(config.control.pause_wait_seconds),
                                    &counters};
@@ -254,7 +257,8 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             auto reloaded = load_config(*config_path, process_environment());
             setup_logging(reloaded.log.level, reloaded.log.format);
             const auto restart_needed = [&](const char* what, bool changed) {
-                if (changed) spdlog::warn("SIGHUP: {} changed; restart the daemon to apply it", what);
+                if (changed)
+                    spdlog::warn("SIGHUP: {} changed; restart the daemon to apply it", what);
             };
             restart_needed("database", reloaded.database.url != config.database.url ||
                                            reloaded.database.prepared_statements !=
@@ -264,7 +268,8 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             reloaded.database = config.database;
             reloaded.control = config.control;
             auto next_adapter = make_send_adapter(reloaded);
-            auto next_generators = std::make_unique<adapters::GeneratorSet>(make_generators(reloaded));
+            auto next_generators =
+                std::make_unique<adapters::GeneratorSet>(make_generators(reloaded));
             engine->stop();
             // The old engine's workers must be gone before it is destroyed;
             // nothing is given up on a reload, however long a batch takes.

@@ -13,9 +13,9 @@
 #include <regex>
 
 #include "adapters/http_sender.hpp"
+#include "daemon/http_listener.hpp"
 #include "db/connection.hpp"
 #include "db/tracking_store.hpp"
-#include "daemon/http_listener.hpp"
 
 namespace pf::daemon {
 namespace {
@@ -79,8 +79,10 @@ db::InboundReply parse_raw_reply(const std::string& raw) {
     if (!parsed) throw std::invalid_argument("\"raw\" is not a parsable message");
     std::unique_ptr<GMimeMessage, decltype(&g_object_unref)> message(parsed, &g_object_unref);
     auto* object = GMIME_OBJECT(message.get());
-    for (const auto& id : message_ids(header_of(object, "In-Reply-To"))) reply.refers_to.push_back(id);
-    for (const auto& id : message_ids(header_of(object, "References"))) reply.refers_to.push_back(id);
+    for (const auto& id : message_ids(header_of(object, "In-Reply-To")))
+        reply.refers_to.push_back(id);
+    for (const auto& id : message_ids(header_of(object, "References")))
+        reply.refers_to.push_back(id);
     if (const char* id = g_mime_message_get_message_id(message.get())) reply.message_id = id;
     if (auto* from = g_mime_message_get_from(message.get());
         from && internet_address_list_length(from) > 0) {
@@ -114,7 +116,8 @@ struct TrackingServer::Impl {
     auto with_store(F f) {
         std::lock_guard lock(db_mutex);
         try {
-            if (!connection || !connection->is_open()) connection = db::connect(options.database_url);
+            if (!connection || !connection->is_open())
+                connection = db::connect(options.database_url);
             db::TrackingStore store(*connection);
             return f(store);
         } catch (const pqxx::broken_connection&) {
@@ -154,7 +157,8 @@ struct TrackingServer::Impl {
                 lock.lock();
                 for (auto& o : batch) {  // keep them for the next flush
                     auto& p = pending[o.token];
-                    if (p.count == 0) p = o;
+                    if (p.count == 0)
+                        p = o;
                     else {
                         p.count += o.count;
                         p.first_micros = std::min(p.first_micros, o.first_micros);
@@ -210,7 +214,8 @@ TrackingServer::TrackingServer(TrackingServerOptions options)
                });
     const auto unsubscribe = [impl](const httplib::Request& req, httplib::Response& res) {
         const std::string token = req.matches[1];
-        const auto result = impl->with_store([&](db::TrackingStore& s) { return s.unsubscribe(token); });
+        const auto result =
+            impl->with_store([&](db::TrackingStore& s) { return s.unsubscribe(token); });
         if (result.matched)
             spdlog::info("tracking: enrollment {} of {} unsubscribed (one-click)",
                          result.enrollment_id, result.organisation_id);
@@ -230,8 +235,10 @@ TrackingServer::TrackingServer(TrackingServerOptions options)
             if (body.contains("raw")) {
                 reply = parse_raw_reply(body.at("raw").get<std::string>());
             } else {
-                for (const auto& id : message_ids(body.value("in_reply_to", ""))) reply.refers_to.push_back(id);
-                for (const auto& id : message_ids(body.value("references", ""))) reply.refers_to.push_back(id);
+                for (const auto& id : message_ids(body.value("in_reply_to", "")))
+                    reply.refers_to.push_back(id);
+                for (const auto& id : message_ids(body.value("references", "")))
+                    reply.refers_to.push_back(id);
                 reply.message_id = body.value("message_id", "");
                 if (!reply.message_id.empty() && reply.message_id.front() == '<')
                     reply.message_id = reply.message_id.substr(1, reply.message_id.size() - 2);
@@ -241,11 +248,12 @@ TrackingServer::TrackingServer(TrackingServerOptions options)
             reply.to_email = body.value("to", "");
             reply.body_text = body.value("text", "");
         } catch (const std::exception& e) {
-            return send_json(res, 400, json{{"error", std::string("bad reply event: ") + e.what()}});
+            return send_json(res, 400,
+                             json{{"error", std::string("bad reply event: ") + e.what()}});
         }
-        const auto result = impl->with_store([&](db::TrackingStore& s) { return s.record_reply(reply); });
-        if (!result.matched)
-            return send_json(res, 202, json{{"matched", false}});
+        const auto result =
+            impl->with_store([&](db::TrackingStore& s) { return s.record_reply(reply); });
+        if (!result.matched) return send_json(res, 202, json{{"matched", false}});
         spdlog::info("tracking: reply to message {} recorded; enrollment {} replied",
                      result.message_id, result.enrollment_id);
         send_json(res, 200, json{{"matched", true}, {"enrollment_id", result.enrollment_id}});
@@ -260,14 +268,17 @@ TrackingServer::TrackingServer(TrackingServerOptions options)
             if (!id.empty() && id.front() == '<') id = id.substr(1, id.size() - 2);
             bounce.rfc_message_id = id;
             const auto type = body.value("type", "hard");
-            if (type != "hard" && type != "soft") throw std::invalid_argument("type must be hard or soft");
+            if (type != "hard" && type != "soft")
+                throw std::invalid_argument("type must be hard or soft");
             bounce.hard = type == "hard";
             bounce.status = body.value("status", "");
             bounce.diagnostic = body.value("diagnostic", "");
         } catch (const std::exception& e) {
-            return send_json(res, 400, json{{"error", std::string("bad bounce event: ") + e.what()}});
+            return send_json(res, 400,
+                             json{{"error", std::string("bad bounce event: ") + e.what()}});
         }
-        const auto result = impl->with_store([&](db::TrackingStore& s) { return s.record_bounce(bounce); });
+        const auto result =
+            impl->with_store([&](db::TrackingStore& s) { return s.record_bounce(bounce); });
         if (!result.matched) return send_json(res, 202, json{{"matched", false}});
         spdlog::info("tracking: {} bounce of message {} recorded", bounce.hard ? "hard" : "soft",
                      result.message_id);

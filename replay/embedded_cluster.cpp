@@ -144,49 +144,4 @@ void EmbeddedCluster::run(const std::vector<std::string>& argv, const std::strin
     }
 }
 
-std::string with_database(const std::string& url, const std::string& name) {
-    char* error = nullptr;
-    PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
-    if (!options) {
-        std::string why = error ? error : "unparsable";
-        PQfreemem(error);
-        throw ClusterError("bad database URL: " + why);
-    }
-    const auto quote = [](const std::string& v) {
-        std::string out = "'";
-        for (char c : v) {
-            if (c == '\\' || c == '\'') out += '\\';
-            out += c;
-        }
-        return out + "'";
-    };
-    std::string result;
-    for (auto* o = options; o->keyword; ++o) {
-        if (std::string(o->keyword) == "dbname" || !o->val) continue;
-        result += std::string(o->keyword) + "=" + quote(o->val) + " ";
-    }
-    PQconninfoFree(options);
-    return result + "dbname=" + quote(name);
-}
-
-ScratchDatabase::ScratchDatabase(const std::string& server_url, bool keep)
-    : server_url_(server_url), keep_(keep) {
-    std::random_device random;
-    name_ = "pf_replay_" + std::to_string(::getpid()) + "_" + std::to_string(random() % 1000000);
-    pqxx::connection admin(server_url_);
-    pqxx::nontransaction(admin).exec("CREATE DATABASE " + admin.quote_name(name_));
-    url_ = with_database(server_url_, name_);
-}
-
-ScratchDatabase::~ScratchDatabase() {
-    if (keep_) return;
-    try {
-        pqxx::connection admin(server_url_);
-        pqxx::nontransaction(admin).exec("DROP DATABASE IF EXISTS " + admin.quote_name(name_) +
-                                         " WITH (FORCE)");
-    } catch (const std::exception&) {
-        // Left behind; its name was printed when it was made.
-    }
-}
-
 }  // namespace pf::replay

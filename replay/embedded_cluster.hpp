@@ -38,24 +38,4 @@ class EmbeddedCluster {
     int owner_uid_ = -1, owner_gid_ = -1;
 };
 
-// A fresh database on an existing server (--database-url), dropped when the
-// object dies unless kept; a replay never writes into the database it is given.
-class ScratchDatabase {
-  public:
-    ScratchDatabase(const std::string& server_url, bool keep);
-    ~ScratchDatabase();
-    ScratchDatabase(const ScratchDatabase&) = delete;
-    ScratchDatabase& operator=(const ScratchDatabase&) = delete;
-
-    const std::string& url() const { return url_; }
-    const std::string& name() const { return name_; }
-
-  private:
-    std::string server_url_, name_, url_;
-    bool keep_;
-};
-
-// `url` (a URI or key=value string) pointing at database `name` instead.
-std::string with_database(const std::string& url, const std::string& name);
-
 }  // namespace pf::replay

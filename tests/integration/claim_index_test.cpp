@@ -32,7 +32,7 @@ RETURNING t.id)sql";
 }  // namespace
 
 TEST_CASE("volume: claim uses tasks_due_idx with a million finished and future tasks") {
-    pf::test::ScratchDatabase db("claim");
+    pf::test::TestDatabase db("claim");
     pqxx::connection c(db.url());
     pf::db::Migrator(c, pf::db::embedded_migrations()).migrate();
 

@@ -67,7 +67,7 @@ class EngineFixture {
     std::string text(const std::string& query);
 
   private:
-    ScratchDatabase database_;
+    TestDatabase database_;
     std::unique_ptr<pqxx::connection> connection_;
     scheduler::ManualClock clock_;
     CapturingAdapter adapter_;

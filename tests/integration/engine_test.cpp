@@ -202,7 +202,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "volume: A/B with ten thousand enrollments split 50/50 within 48-52%; changed weights move nobody; a winner "
+    "volume: A/B with ten thousand enrollments split 50/50 within 48-52%; changed weights move "
+    "nobody; a winner "
     "takes the new") {
     EngineFixture f("abtest", utc(2026, 11, 23, 10));
     CampaignSpec s{"0b000000-0000-4000-8000-000000000001", "0b000000-0000-4000-8000-00000000c001",

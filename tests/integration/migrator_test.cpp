@@ -15,7 +15,7 @@
 #include "integration/scratch_database.hpp"
 
 using namespace pf::db;
-using pf::test::ScratchDatabase;
+using pf::test::TestDatabase;
 namespace fs = std::filesystem;
 
 namespace {
@@ -63,7 +63,7 @@ std::string error_of(Migrator& migrator) {
 }  // namespace
 
 TEST_CASE("a fresh database is migrated and recorded exactly as Flyway records it") {
-    ScratchDatabase db("fresh");
+    TestDatabase db("fresh");
     pqxx::connection c(db.url());
     const auto scripts = embedded_migrations();
     Migrator migrator(c, scripts);
@@ -117,7 +117,7 @@ TEST_CASE("a fresh database is migrated and recorded exactly as Flyway records i
 }
 
 TEST_CASE("a second migrate applies nothing and leaves the history as it was") {
-    ScratchDatabase db("again");
+    TestDatabase db("again");
     pqxx::connection c(db.url());
     Migrator(c, embedded_migrations()).migrate();
     const auto before =
@@ -135,7 +135,7 @@ TEST_CASE("a second migrate applies nothing and leaves the history as it was") {
 TEST_CASE(
     "an applied migration whose file changed stops the migrator, naming the file and both "
     "checksums") {
-    ScratchDatabase db("changed");
+    TestDatabase db("changed");
     MigrationsCopy copy;
     pqxx::connection c(db.url());
     Migrator(c, load_migrations_from_dir(copy.dir)).migrate();
@@ -155,7 +155,7 @@ TEST_CASE(
 }
 
 TEST_CASE("changing only line endings is not a change (Flyway's checksum ignores them)") {
-    ScratchDatabase db("crlf");
+    TestDatabase db("crlf");
     MigrationsCopy copy;
     pqxx::connection c(db.url());
     Migrator(c, load_migrations_from_dir(copy.dir)).migrate();
@@ -171,7 +171,7 @@ TEST_CASE("changing only line endings is not a change (Flyway's checksum ignores
 }
 
 TEST_CASE("a failing migration is rolled back and reported with the SQL error and the file name") {
-    ScratchDatabase db("failing");
+    TestDatabase db("failing");
     MigrationsCopy copy;
     pqxx::connection c(db.url());
     Migrator(c, load_migrations_from_dir(copy.dir)).migrate();
@@ -198,7 +198,7 @@ TEST_CASE("a failing migration is rolled back and reported with the SQL error an
 }
 
 TEST_CASE("a migration older than the newest applied one is refused (no out-of-order)") {
-    ScratchDatabase db("order");
+    TestDatabase db("order");
     MigrationsCopy copy;
     pqxx::connection c(db.url());
     Migrator(c, load_migrations_from_dir(copy.dir)).migrate();
@@ -208,7 +208,7 @@ TEST_CASE("a migration older than the newest applied one is refused (no out-of-o
 }
 
 TEST_CASE("concurrent migrators: each migration is applied exactly once") {
-    ScratchDatabase db("concurrent");
+    TestDatabase db("concurrent");
     constexpr int kMigrators = 4;
     std::vector<std::size_t> applied(kMigrators, 0);
     std::vector<std::string> errors(kMigrators);
@@ -237,7 +237,7 @@ TEST_CASE("concurrent migrators: each migration is applied exactly once") {
 }
 
 TEST_CASE("a migrator gives up with a clear error when another holds the lock too long") {
-    ScratchDatabase db("locked");
+    TestDatabase db("locked");
     pqxx::connection holder(db.url());
     pqxx::nontransaction(holder).exec_params("SELECT pg_advisory_lock($1)", flyway_lock_key());
     pqxx::connection c(db.url());

@@ -29,7 +29,7 @@ std::vector<nlohmann::json> ReplayRun::events(const std::string& kind) const {
 
 namespace {
 ReplayRun run(const replay::Fixture& fixture, const replay::ReplayOptions& options) {
-    ScratchDatabase database("replay");
+    TestDatabase database("replay");
     return {replay::replay(database.url(), fixture, options)};
 }
 }  // namespace

@@ -249,7 +249,7 @@ TEST_CASE("replay: tasks a daemon was running when dumped come back when their l
             CHECK(e["at"].get<std::string>() > "2027-05-06T07:10:00Z");
 }
 
-TEST_CASE("replay: --redact keeps behaviour and drops personal data, with stable pseudonyms") {
+TEST_CASE("replay: --redact on a real dump keeps behaviour and drops personal data") {
     const auto fixture = replay::read_fixture_file(fixture_path("three_step_dst"));
     EngineFixture live("replay_redact", *fixture.from);
     db::FixtureStore(live.connection()).load(replay::table_rows(fixture));
@@ -258,13 +258,11 @@ TEST_CASE("replay: --redact keeps behaviour and drops personal data, with stable
         fixture.document["tables"]["iam.organisations"][0]["id"].get<std::string>();
     const auto dump = db::FixtureStore(live.connection()).dump(organisation, {});
 
+    // Stability and keying are unit-tested (replay_fixture_test); here: a
+    // real dump loses its personal data and keeps its behaviour.
     auto plain = replay::fixture_document(dump, organisation, {});
-    auto once = plain, twice = plain, other_key = plain;
+    auto once = plain;
     replay::redact(once, "k1");
-    replay::redact(twice, "k1");
-    replay::redact(other_key, "k2");
-    CHECK(once == twice);
-    CHECK(once != other_key);
     const auto text = once.dump();
     for (const char* secret : {"Élodie", "Dupont", "elodie.dupont", "dupont-fils", "Carter",
                                "john.carter", "Tanaka", "aiko@", "732829320", "Claire Martin"})

@@ -1,26 +1,20 @@
 #pragma once
-// A fresh, empty database in the test cluster, dropped when the object dies.
+// TestDatabase: a fresh, empty database in the test cluster, dropped when the
+// object dies.
 
 #include <string>
 
+#include "db/scratch_database.hpp"
+
 namespace pf::test {
-
-class ScratchDatabase {
-  public:
-    explicit ScratchDatabase(const std::string& hint);
-    ~ScratchDatabase();
-    ScratchDatabase(const ScratchDatabase&) = delete;
-    ScratchDatabase& operator=(const ScratchDatabase&) = delete;
-
-    const std::string& url() const { return url_; }
-    const std::string& name() const { return name_; }
-
-  private:
-    std::string name_;
-    std::string url_;
-};
 
 // The URL of the cluster's own database (from PF_TEST_DATABASE_URL_FILE).
 std::string cluster_url();
+
+class TestDatabase : public db::ScratchDatabase {
+  public:
+    explicit TestDatabase(const std::string& hint)
+        : db::ScratchDatabase(cluster_url(), "pf_" + hint) {}
+};
 
 }  // namespace pf::test
