@@ -87,7 +87,12 @@ int dump_command(const DumpOptions& options) {
             }
             replay::redact(document, key);
         }
-        write_output(options.output, document.dump(1) + "\n");
+        // The document's own fields first, in reading order.
+        nlohmann::ordered_json out;
+        for (const char* key :
+             {"format", "version", "recorded_at", "source", "replay", "tables", "events"})
+            if (document.contains(key)) out[key] = document[key];
+        write_output(options.output, out.dump(1) + "\n");
         std::size_t rows = 0;
         for (const auto& [table, list] : document["tables"].items()) rows += list.size();
         spdlog::info("dumped {} row(s) of organisation {}{} at {}", rows, organisation,
