@@ -32,6 +32,13 @@ after=$(psql -X -tA "$PF_BASE_URL" -c "SELECT count(*) FROM pg_database WHERE da
 # --from/--until override the fixture's window.
 "$PF_BIN" replay "$golden_dir/three_step_dst.json" --until 2027-03-16T00:00:00Z >"$tmp/short.jsonl" 2>/dev/null
 [ "$(grep -c '"event":"send"' "$tmp/short.jsonl")" = 3 ] || fail "--until: $(cat "$tmp/short.jsonl")"
+# As root the embedded server runs as 'postgres'; as anyone else, as them.
+if [ "$(id -u)" = 0 ] && id -u nobody >/dev/null 2>&1 && runuser -u nobody -- test -r "$golden_dir/daily_cap.json" \
+   && runuser -u nobody -- test -x "$PF_BIN"; then
+  (cd / && TMPDIR=/tmp runuser -u nobody -- "$PF_BIN" replay "$golden_dir/daily_cap.json") >"$tmp/nobody.jsonl" 2>/dev/null \
+    || fail "replay as a user other than root"
+  cmp "$tmp/nobody.jsonl" "$golden_dir/daily_cap.transcript.jsonl" || fail "replay as nobody: not the golden transcript"
+fi
 pass "replays are byte-identical to the golden transcripts (embedded cluster and --database-url), nothing left behind"
 
 # 2. Dump a database a real daemon ran on, replay it.
