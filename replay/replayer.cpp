@@ -2,6 +2,8 @@
 
 #include <date/tz.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <mutex>
 #include <pqxx/pqxx>
@@ -24,14 +26,22 @@ namespace {
 using nlohmann::ordered_json;
 using scheduler::TimePoint;
 
-// Accepts every email unless a scripted adapter_failure says otherwise.
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+// Accepts every email unless a scripted adapter_failure says otherwise
+// (recipients compare without case, as the citext columns do).
 class ReplayAdapter final : public adapters::SendAdapter {
   public:
     std::string_view name() const override { return "replay"; }
 
     adapters::SendResult send(const adapters::OutboundEmail& email) override {
         for (auto& rule : failures_) {
-            if (rule.count == 0 || (!rule.recipient.empty() && rule.recipient != email.to_email))
+            if (rule.count == 0 ||
+                (!rule.recipient.empty() && lower(rule.recipient) != lower(email.to_email)))
                 continue;
             --rule.count;
             return rule.outcome == "permanent" ? adapters::SendResult::permanent(rule.reason)
@@ -171,6 +181,8 @@ std::string apply(const ScriptedEvent& e, pqxx::connection& connection, ReplayAd
         return "the next " + std::to_string(e.count) + " send(s)" +
                (e.recipient.empty() ? "" : " to " + e.recipient) + " fail " + e.outcome;
     }
+    if (fixtures.enrollment_status(e.organisation_id, e.enrollment_id).empty())
+        return "ignored: no such enrollment";
     const auto latest = fixtures.latest_outbound(e.organisation_id, e.enrollment_id);
     if (!latest) return "ignored: no email was sent to this enrollment yet";
     db::EventResult result;

@@ -95,6 +95,37 @@ TEST_CASE("replay golden: a reply after step 1 stops that sequence only") {
     CHECK(sends_of(run, "02").size() == 3);
 }
 
+TEST_CASE("replay: scripted events that match nothing say so and change nothing") {
+    auto document = replay::read_fixture_file(fixture_path("reply_stops")).document;
+    document["events"] = {{{"at", "2027-05-03T06:00:00Z"},
+                           {"type", "reply"},
+                           {"enrollment_id", "80000000-0000-4000-8000-000000000001"}},
+                          {{"at", "2027-05-04T10:00:00Z"},
+                           {"type", "bounce"},
+                           {"enrollment_id", "80000000-0000-4000-8000-000000000099"}},
+                          {{"at", "2027-05-04T11:00:00Z"},
+                           {"type", "pause"},
+                           {"campaign_id", "60000000-0000-4000-8000-000000000099"}},
+                          {{"at", "2027-05-04T12:00:00Z"},
+                           {"type", "adapter_failure"},
+                           {"recipient", "ELODIE.DUPONT@dupont-fils.example"}}};
+    document["replay"]["from"] = "2027-05-03T06:00:00Z";
+    document["replay"]["until"] = "15d";
+    const auto run = replay_fixture_json(document.dump());
+    CHECK(run.events("reply").at(0)["outcome"] ==
+          "ignored: no email was sent to this enrollment yet");
+    CHECK(run.events("bounce").at(0)["outcome"] == "ignored: no such enrollment");
+    CHECK(run.events("pause").at(0)["outcome"] == "no such campaign");
+    // The scripted failure matches the address whatever its case: step 2 to
+    // Élodie fails once and is retried.
+    std::vector<std::string> outcomes;
+    for (const auto& e : sends_of(run, "01")) outcomes.push_back(e["subject"]);
+    CHECK(outcomes.size() == 3);
+    int retries = 0;
+    for (const auto& e : run.events("send")) retries += e["outcome"] == "retry";
+    CHECK(retries == 1);
+}
+
 TEST_CASE("replay golden: a pause holds step 2 until the resume, then the window decides") {
     const auto run = golden("pause_resume");
     for (const auto& e : run.events("send")) {
