@@ -8,9 +8,13 @@
 
 namespace pf::daemon {
 
+Config file_or_default_config(const std::string& config_file) {
+    return config_file.empty() ? default_config(process_environment())
+                               : load_config(config_file, process_environment());
+}
+
 Config command_config(const std::string& config_file, const std::string& database_url) {
-    auto config = config_file.empty() ? default_config(process_environment())
-                                      : load_config(config_file, process_environment());
+    auto config = file_or_default_config(config_file);
     setup_logging(config.log.level, config.log.format);
     if (!database_url.empty()) config.database.url = database_url;
     return config;

@@ -11,6 +11,10 @@
 namespace pf::daemon {
 
 // The configuration file's settings, else the defaults (with PROSPECTFLOW_*
+// from the environment). Throws ConfigError.
+Config file_or_default_config(const std::string& config_file);
+
+// The configuration file's settings, else the defaults (with PROSPECTFLOW_*
 // from the environment), logging set up from them, and --database-url over
 // both when given. Throws ConfigError.
 Config command_config(const std::string& config_file, const std::string& database_url);

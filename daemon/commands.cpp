@@ -18,12 +18,6 @@
 
 namespace pf::daemon {
 namespace {
-
-Config config_from(const std::string& config_file) {
-    return config_file.empty() ? default_config(process_environment())
-                               : load_config(config_file, process_environment());
-}
-
 struct MigrateOptions {
     std::string database_url;
     std::string config_file;
@@ -174,7 +168,7 @@ int main_with_args(int argc, char** argv) {
         if (*dump_cmd) return dump_command(dump);
         if (*replay_cmd) return replay_command(replay);
         if (*run) {
-            auto config = config_from(run_config);
+            auto config = file_or_default_config(run_config);
             return run_daemon(std::move(config),
                               run_config.empty()
                                   ? std::nullopt
