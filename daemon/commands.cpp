@@ -18,6 +18,7 @@
 
 namespace pf::daemon {
 namespace {
+
 struct MigrateOptions {
     std::string database_url;
     std::string config_file;
