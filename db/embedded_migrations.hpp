@@ -1,5 +1,7 @@
 #pragma once
-// The db/migrations files compiled into the binary (see embed_migrations.cmake).
+// SQL files compiled into the binary (see embed_files.cmake): the
+// migrations, and the engine's statements (db/statements, read through
+// db/statement_catalog.hpp).
 
 #include <span>
 #include <string_view>
@@ -12,5 +14,6 @@ struct EmbeddedFile {
 };
 
 std::span<const EmbeddedFile> embedded_migration_files();
+std::span<const EmbeddedFile> embedded_statement_files();
 
 }  // namespace pf::db

@@ -1,6 +1,8 @@
 #pragma once
-// The engine's SQL, all of it: set-based statements over whole claimed
-// batches (N tasks, a handful of round trips), parameterised, prepared once
+// The engine's data access: set-based statements over whole claimed
+// batches (N tasks, a handful of round trips), whose text lives in
+// db/statements/*.sql by family (claim, variants, reserve, pacing, record,
+// next_due, leases), parameterised, prepared once
 // per connection unless prepared statements are off (PgBouncer in
 // transaction pooling before 1.21), and always keyed by organisation_id.
 // Times are passed in from the engine's clock, never read from now(), so the

@@ -4,11 +4,20 @@
 // campaign run in milliseconds and every run sees the same instants.
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 
 namespace pf::scheduler {
 
 using TimePoint = std::chrono::sys_time<std::chrono::microseconds>;
+
+// The database layer's times: microseconds since the Unix epoch.
+inline std::int64_t to_micros(TimePoint t) {
+    return t.time_since_epoch().count();
+}
+inline TimePoint from_micros(std::int64_t micros) {
+    return TimePoint{std::chrono::microseconds{micros}};
+}
 
 class Clock {
   public:

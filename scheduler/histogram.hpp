@@ -15,7 +15,7 @@ class Histogram {
   public:
     // Upper bounds in seconds, ascending; +Inf is implied.
     static constexpr std::array<double, 14> kBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                                    0.25,  0.5,    1,     2.5,  5,     10,  30};
+                                                    0.25,  0.5,    1,     2.5,  5,     10,   30};
 
     void observe(std::chrono::duration<double> value) {
         const double seconds = value.count();

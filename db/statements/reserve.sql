@@ -1,0 +1,93 @@
+-- name: pf_active_enrollments
+SELECT e.organisation_id, e.id AS enrollment_id
+FROM outreach.campaign_enrollments e
+JOIN unnest($1::uuid[], $2::uuid[]) AS w(organisation_id, enrollment_id)
+  ON e.organisation_id = w.organisation_id AND e.id = w.enrollment_id
+JOIN outreach.campaigns c ON c.organisation_id = e.organisation_id AND c.id = e.campaign_id
+WHERE e.status = 'active' AND c.status = 'active'
+
+-- name: pf_ensure_daily
+INSERT INTO outreach.campaign_daily_sends (organisation_id, campaign_id, local_day)
+SELECT DISTINCT organisation_id, campaign_id, local_day
+FROM unnest($1::uuid[], $2::uuid[], $3::date[]) AS w(organisation_id, campaign_id, local_day)
+ON CONFLICT (organisation_id, campaign_id, local_day) DO NOTHING
+
+-- name: pf_reserve_daily
+WITH current AS (
+    SELECT d.organisation_id, d.campaign_id, d.local_day, d.reserved, w.wanted, c.daily_send_limit
+    FROM outreach.campaign_daily_sends d
+    JOIN unnest($1::uuid[], $2::uuid[], $3::date[], $4::int[]) AS w(organisation_id, campaign_id, local_day, wanted)
+      ON d.organisation_id = w.organisation_id AND d.campaign_id = w.campaign_id AND d.local_day = w.local_day
+    JOIN outreach.campaigns c ON c.organisation_id = d.organisation_id AND c.id = d.campaign_id
+    ORDER BY d.organisation_id, d.campaign_id, d.local_day
+    FOR UPDATE OF d),
+granted AS (
+    SELECT organisation_id, campaign_id, local_day,
+           greatest(0, least(wanted, daily_send_limit - reserved)) AS granted
+    FROM current),
+updated AS (
+    UPDATE outreach.campaign_daily_sends d SET reserved = d.reserved + g.granted
+    FROM granted g
+    WHERE d.organisation_id = g.organisation_id AND d.campaign_id = g.campaign_id
+      AND d.local_day = g.local_day AND g.granted > 0
+    RETURNING d.organisation_id)
+SELECT organisation_id, campaign_id, local_day::text AS local_day, granted FROM granted
+
+-- name: pf_write_sending
+WITH w AS (
+    SELECT *, md5(u.enrollment_id::text || ':' || u.step_id::text)::uuid AS message_id
+    FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[],
+                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $15::text[])
+        AS u(organisation_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
+             from_email, to_email, subject, body, in_reply_to, body_html)),
+-- FOR SHARE on the campaign rows: a pause (an UPDATE of the row) either
+-- committed first, and then this sees it and writes nothing, or waits until
+-- these messages are committed in flight, where the pause can see them.
+active_campaigns AS (
+    SELECT c.organisation_id, c.id
+    FROM outreach.campaigns c
+    WHERE (c.organisation_id, c.id) IN (SELECT DISTINCT organisation_id, campaign_id FROM w)
+      AND c.status = 'active'
+    ORDER BY c.organisation_id, c.id
+    FOR SHARE),
+go AS (
+    SELECT w.*
+    FROM w
+    JOIN active_campaigns c ON c.organisation_id = w.organisation_id AND c.id = w.campaign_id
+    JOIN outreach.campaign_enrollments e
+      ON e.organisation_id = w.organisation_id AND e.id = w.enrollment_id AND e.status = 'active'),
+written AS (
+    INSERT INTO outreach.messages AS m
+        (organisation_id, id, campaign_id, enrollment_id, step_id, variant_id, prompt_id, direction,
+         status, from_email, to_email, subject, body_text, body_html, rfc_message_id, in_reply_to,
+         reference_ids, attempts, generated_at)
+    SELECT organisation_id, message_id, campaign_id, enrollment_id, step_id, variant_id, prompt_id,
+           'outbound', 'sending', from_email, to_email, subject, body, body_html,
+           message_id::text || '@' || coalesce(nullif($12::text, ''), split_part(from_email, '@', 2)),
+           in_reply_to, CASE WHEN in_reply_to IS NULL THEN '{}'::text[] ELSE ARRAY[in_reply_to] END, 1,
+           pf_from_micros($14::bigint)
+    FROM go
+    ON CONFLICT (organisation_id, enrollment_id, step_id) WHERE direction = 'outbound'
+    DO UPDATE SET status = 'sending', attempts = m.attempts + 1, last_error = NULL
+    WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
+    RETURNING m.organisation_id, m.enrollment_id, m.id, m.rfc_message_id, m.from_email, m.to_email,
+              coalesce(m.subject, '') AS subject, coalesce(m.body_text, '') AS body, m.in_reply_to,
+              m.body_html),
+-- Each sent message's tracking token (open pixel, one-click unsubscribe):
+-- made with its first write, kept on retries.
+new_tokens AS (
+    INSERT INTO tracking.pixels (organisation_id, message_id)
+    SELECT organisation_id, id FROM written
+    ON CONFLICT (organisation_id, message_id) DO NOTHING
+    RETURNING organisation_id, message_id, token)
+SELECT w.organisation_id, w.enrollment_id, go.enrollment_id IS NOT NULL AS active,
+       written.id AS message_id, written.rfc_message_id, written.from_email, written.to_email,
+       written.subject, written.body, written.in_reply_to, written.body_html,
+       coalesce(nt.token, px.token) AS tracking_token
+FROM w
+LEFT JOIN go ON go.organisation_id = w.organisation_id AND go.enrollment_id = w.enrollment_id
+LEFT JOIN written ON written.organisation_id = w.organisation_id
+                 AND written.enrollment_id = w.enrollment_id
+LEFT JOIN new_tokens nt ON nt.organisation_id = written.organisation_id AND nt.message_id = written.id
+LEFT JOIN tracking.pixels px ON px.organisation_id = written.organisation_id AND px.message_id = written.id
+

@@ -1,0 +1,49 @@
+#pragma once
+// What the step pipeline is configured with (EngineSettings) and what it
+// counts (EngineCounters), shared by every phase of a batch.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "scheduler/backoff.hpp"
+#include "scheduler/enrollment_machine.hpp"
+#include "scheduler/histogram.hpp"
+
+namespace pf::scheduler {
+
+struct EngineSettings {
+    std::string instance_id;
+    int batch_size = 100;
+    int lease_seconds = 300;
+    UnknownOutcomePolicy unknown_outcome = UnknownOutcomePolicy::hold;
+    BackoffPolicy backoff;
+    // Random gap between two sends of one sender (0 and 0: no pacing).
+    std::chrono::milliseconds spacing_min{0}, spacing_max{0};
+    std::string message_id_domain;  // empty: the sender's own domain
+    // Public URL of the tracking listener (List-Unsubscribe, open pixel);
+    // empty: neither is added.
+    std::string tracking_base_url;
+    std::string unsubscribe_mailto;  // List-Unsubscribe mailto: address, optional
+    // Messages marked 'sending' together just before they are handed over:
+    // at most this many per worker have an unknown outcome after a crash.
+    int in_flight_chunk = 20;
+};
+
+// Counts and latencies since start, for logs, status and metrics. Owned by
+// the process, so they survive an engine restarted on reload.
+struct EngineCounters {
+    // Tasks: claimed; succeeded (step sent or skipped: the enrollment moved
+    // on); failed (the enrollment failed); retried (transient failure, back
+    // off); and the rest of what a claim can end in.
+    std::atomic<std::uint64_t> claimed{0}, succeeded{0}, sent{0}, skipped{0}, deferred{0},
+        retried{0}, failed{0}, cancelled{0}, held{0}, released{0};
+    // Messages the adapter refused (transient or permanent).
+    std::atomic<std::uint64_t> send_failed{0};
+    Histogram send_seconds;        // adapter send() calls
+    Histogram generation_seconds;  // rendering one email
+    Histogram claim_lag_seconds;   // claim time minus run_at
+};
+
+}  // namespace pf::scheduler

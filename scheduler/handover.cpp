@@ -1,0 +1,144 @@
+#include "scheduler/handover.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "adapters/email_composer.hpp"
+
+namespace pf::scheduler {
+namespace {
+
+db::OutboundDraft draft_of(const StepWork& w) {
+    const auto& s = w.step;
+    return {s.organisation_id, s.campaign_id, s.enrollment_id,     s.step_id, w.variant_id,
+            w.prompt_id,       s.from_email,  w.recipient,         w.subject, w.body,
+            w.in_reply_to,     w.body_html,   s.campaign_timezone, w.cap_day};
+}
+
+adapters::SendResult send_one(adapters::SendAdapter& adapter, const adapters::OutboundEmail& e) {
+    try {
+        return adapter.send(e);
+    } catch (const std::exception& ex) {
+        return adapters::SendResult::transient(std::string("adapter error: ") + ex.what());
+    }
+}
+
+}  // namespace
+
+void Handover::run(std::optional<db::EngineStore::Transaction>& tx,
+                   const std::vector<StepWork*>& sends, const std::atomic<bool>* stopping) {
+    const auto chunk_size = static_cast<std::size_t>(std::max(1, parts_.settings.in_flight_chunk));
+    const std::span<StepWork* const> all(sends);
+    for (std::size_t from = 0; from < all.size(); from += chunk_size) {
+        const auto chunk = all.subspan(from, std::min(chunk_size, all.size() - from));
+        if (!tx) {
+            tx.emplace(parts_.store);
+            if (stopping && stopping->load()) {
+                // Shutting down: what is not in flight yet goes back, slots too.
+                release_unwritten(all.subspan(from));
+                return;
+            }
+            // The previous chunk's outcomes and this chunk's 'sending' rows, together.
+            recorder_.record(*tx, out_);
+        }
+        auto in_flight = write_chunk(*tx, chunk);
+        tx->commit();
+        tx.reset();
+        send_chunk(in_flight);
+    }
+    if (!tx) tx.emplace(parts_.store);
+}
+
+std::vector<Handover::InFlight> Handover::write_chunk(db::EngineStore::Transaction& tx,
+                                                      std::span<StepWork* const> chunk) {
+    std::vector<db::OutboundDraft> drafts;
+    std::map<std::pair<std::string, std::string>, StepWork*> by_enrollment;
+    for (auto* w : chunk) {
+        drafts.push_back(draft_of(*w));
+        by_enrollment[{w->step.organisation_id, w->step.enrollment_id}] = w;
+    }
+    std::vector<InFlight> written;
+    const auto& settings = parts_.settings;
+    for (auto& r : tx.write_sending(drafts, settings.message_id_domain,
+                                    settings.unknown_outcome == UnknownOutcomePolicy::resend,
+                                    to_micros(parts_.clock.now()))) {
+        auto* w = by_enrollment.at({r.organisation_id, r.enrollment_id});
+        if (r.message)
+            written.push_back({w, std::move(*r.message)});
+        else
+            not_written(*w, r.active);
+    }
+    // In the claim's order (pointers into the batch).
+    std::sort(written.begin(), written.end(),
+              [](const InFlight& a, const InFlight& b) { return a.work < b.work; });
+    return written;
+}
+
+void Handover::not_written(StepWork& w, bool still_active) {
+    out_.give_back_daily_slot(w);
+    if (!still_active) {
+        out_.released(w, "enrollment or campaign changed before sending",
+                      "released: enrollment or campaign changed before sending");
+        return;
+    }
+    out_.held(w, "the message for this step changed state while this task ran",
+              "held: the message for this step changed state while this task ran; check it");
+}
+
+void Handover::send_chunk(std::vector<InFlight>& chunk) {
+    for (const auto& f : chunk) {
+        f.work->subject = f.message.subject;  // the stored text's, on a retry
+        const auto sent_at = parts_.clock.now();
+        const auto email = outbound_email(f, sent_at);
+        const auto started = std::chrono::steady_clock::now();
+        const auto result = send_one(parts_.adapter, email);
+        parts_.counters.send_seconds.observe(std::chrono::steady_clock::now() - started);
+        record_result(f, result, sent_at);
+    }
+}
+
+adapters::OutboundEmail Handover::outbound_email(const InFlight& f, TimePoint sent_at) const {
+    const auto& s = f.work->step;
+    const auto& m = f.message;
+    adapters::OutgoingEmail outgoing{
+        m.from_email, s.from_name,      m.to_email,    s.reply_to,       m.subject,    m.body,
+        m.body_html,  m.rfc_message_id, m.in_reply_to, m.tracking_token, s.track_opens};
+    const adapters::TrackingLinks links{parts_.settings.tracking_base_url,
+                                        parts_.settings.unsubscribe_mailto};
+    adapters::OutboundEmail email;
+    email.organisation_id = s.organisation_id;
+    email.campaign_id = s.campaign_id;
+    email.message_id = m.message_id;
+    email.rfc_message_id = m.rfc_message_id;
+    email.from_email = m.from_email;
+    email.to_email = m.to_email;
+    email.subject = m.subject;
+    email.mime =
+        adapters::compose_mime(outgoing, links, std::chrono::floor<std::chrono::seconds>(sent_at));
+    return email;
+}
+
+void Handover::record_result(const InFlight& f, const adapters::SendResult& result,
+                             TimePoint sent_at) {
+    const auto& s = f.work->step;
+    if (result.outcome == adapters::SendOutcome::sent) {
+        out_.sent(*f.work, f.message.message_id, sent_at, result.provider_message_id);
+        return;
+    }
+    const auto kind = result.outcome == adapters::SendOutcome::permanent_failure
+                          ? FailureKind::permanent
+                          : FailureKind::transient;
+    const auto plan = plan_failure(kind, result.reason, s.attempts, s.max_attempts,
+                                   parts_.clock.now(), parts_.settings.backoff, parts_.random);
+    out_.send_failed(*f.work, f.message.message_id, sent_at, plan);
+}
+
+void Handover::release_unwritten(std::span<StepWork* const> rest) {
+    for (auto* w : rest) {
+        out_.released(*w, "released at shutdown before sending",
+                      "released at shutdown before sending");
+        out_.give_back_daily_slot(*w);
+    }
+}
+
+}  // namespace pf::scheduler

@@ -1,0 +1,80 @@
+#include "scheduler/step_planner.hpp"
+
+namespace pf::scheduler {
+namespace {
+
+void resolve_windows(StepWork& w) {
+    const auto& s = w.step;
+    w.campaign_zone = find_time_zone(s.campaign_timezone);
+    w.window.zone = s.person_timezone.empty() ? w.campaign_zone : find_time_zone(s.person_timezone);
+    w.window.start = std::chrono::minutes(s.window_start_minutes);
+    w.window.end = std::chrono::minutes(s.window_end_minutes);
+    w.window.weekdays = weekday_mask(s.send_days);
+}
+
+StepSituation situation_of(const StepWork& w, UnknownOutcomePolicy unknown_outcome, TimePoint now) {
+    const auto& s = w.step;
+    StepSituation situation;
+    situation.enrollment_status = s.enrollment_status;
+    situation.campaign_status = s.campaign_status;
+    situation.step_exists = s.step_exists;
+    situation.condition = parse_condition(s.condition).value_or(StepCondition::always);
+    situation.replied = s.replied;
+    situation.opened = s.opened;
+    situation.existing = parse_message_status(s.message_status).value_or(ExistingMessage::none);
+    situation.unknown_outcome = unknown_outcome;
+    situation.now = now;
+    situation.window = w.window;
+    return situation;
+}
+
+TaskAction action_of(StepAction action) {
+    switch (action) {
+        case StepAction::send:
+            return TaskAction::send;
+        case StepAction::skip:
+            return TaskAction::skip;
+        case StepAction::already_sent:
+            return TaskAction::already_sent;
+        case StepAction::cancel:
+            return TaskAction::cancel;
+        case StepAction::release:
+            return TaskAction::release;
+        case StepAction::hold:
+            return TaskAction::hold;
+        case StepAction::defer:
+            return TaskAction::defer;
+    }
+    return TaskAction::fail;
+}
+
+}  // namespace
+
+TaskPlan plan_task(StepWork& w, UnknownOutcomePolicy unknown_outcome, TimePoint now) {
+    try {
+        resolve_windows(w);
+    } catch (const std::exception& e) {
+        return {TaskAction::fail, std::string("bad sending window: ") + e.what(), {}, {}};
+    }
+    const auto plan = plan_step(situation_of(w, unknown_outcome, now));
+    const auto& suppressed = w.step.suppressed_reason;
+    if (plan.action == StepAction::send && !suppressed.empty()) {
+        // Unsubscribed or bounced, maybe through another campaign.
+        return {TaskAction::stop,
+                "address is on the organisation's suppression list (" + suppressed + ")",
+                {},
+                suppressed == "bounced" ? "bounced" : "unsubscribed"};
+    }
+    return {action_of(plan.action), plan.reason, plan.run_at, {}};
+}
+
+std::optional<std::string> address_problem(StepWork& w) {
+    const auto& s = w.step;
+    w.recipient = !s.position_email.empty() ? s.position_email : s.person_email;
+    if (w.recipient.empty()) return "permanent failure: the prospect has no email address";
+    if (s.email_status == "invalid" || s.email_status == "bounced")
+        return "permanent failure: address " + w.recipient + " is marked " + s.email_status;
+    return std::nullopt;
+}
+
+}  // namespace pf::scheduler

@@ -1,0 +1,33 @@
+#pragma once
+// One claimed task on its way through a batch: the claim's row, and what the
+// phases add to it (the recipient's window, the A/B variant and prompt, the
+// composed text, the daily-limit day of its reserved slot). A plain struct:
+// every phase reads and fills it, none owns it but the batch.
+
+#include <optional>
+#include <string>
+
+#include "db/engine_rows.hpp"
+#include "scheduler/send_window.hpp"
+
+namespace pf::scheduler {
+
+struct StepWork {
+    db::ClaimedStep step;
+    SendWindow window;  // the recipient's
+    const date::time_zone* campaign_zone = nullptr;
+    std::string recipient;
+
+    // The prompt it sends (a variant's, else the step's).
+    std::optional<std::string> variant_id;
+    std::string variant_label, prompt_id, subject_template, body_template;
+
+    // The composed text; empty when a stored text from an earlier attempt is reused.
+    std::string subject, body;
+    std::optional<std::string> body_html, in_reply_to;
+    bool reuse_stored_text = false;
+
+    std::string cap_day;  // YYYY-MM-DD of its daily-limit slot, in the campaign's zone
+};
+
+}  // namespace pf::scheduler
