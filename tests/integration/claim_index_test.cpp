@@ -7,27 +7,16 @@
 
 #include "db/migration_source.hpp"
 #include "db/migrator.hpp"
+#include "db/statement_catalog.hpp"
 #include "integration/scratch_database.hpp"
 
 namespace {
 
-// The shape of the engine's claim: due pending tasks of active campaigns, in
-// run_at order, locked with SKIP LOCKED, leased in the same statement.
-constexpr const char* kClaim = R"sql(
-WITH due AS (
-    SELECT t.organisation_id, t.id
-    FROM outreach.tasks t
-    JOIN outreach.campaigns c ON c.organisation_id = t.organisation_id AND c.id = t.campaign_id
-    WHERE t.status = 'pending' AND t.run_at <= now() AND c.status = 'active'
-    ORDER BY t.run_at
-    LIMIT 100
-    FOR UPDATE OF t SKIP LOCKED)
-UPDATE outreach.tasks t
-SET status = 'running', locked_by = 'test', locked_until = now() + interval '5 minutes',
-    attempts = t.attempts + 1
-FROM due
-WHERE t.organisation_id = due.organisation_id AND t.id = due.id
-RETURNING t.id)sql";
+// The engine's own claim (db/statements/claim.sql), with its parameters:
+// now, batch size, instance, lease seconds.
+std::int64_t now_micros(pqxx::connection& c) {
+    return pqxx::nontransaction(c).exec("SELECT pf_micros(now())")[0][0].as<std::int64_t>();
+}
 
 }  // namespace
 
@@ -90,10 +79,12 @@ FROM generate_series(1, $1) AS i)sql",
         pqxx::nontransaction(c).exec("SELECT count(*) FROM outreach.tasks")[0][0].as<long long>() ==
         1000000);
 
+    const auto& claim = pf::db::engine_statement("pf_claim");
+    const auto now = now_micros(c);
     std::string plan;
     {
         pqxx::work tx(c);
-        for (const auto& row : tx.exec(std::string("EXPLAIN ") + kClaim))
+        for (const auto& row : tx.exec_params("EXPLAIN " + claim, now, 100, "test", 300))
             plan += row[0].as<std::string>() + "\n";
     }
     INFO("plan:\n" << plan);
@@ -101,5 +92,5 @@ FROM generate_series(1, $1) AS i)sql",
     CHECK_FALSE(std::regex_search(plan, std::regex("Seq Scan on tasks")));
 
     pqxx::work tx(c);
-    CHECK(tx.exec(kClaim).size() == 100);
+    CHECK(tx.exec_params(claim, now, 100, "test", 300).size() == 100);
 }
