@@ -175,13 +175,15 @@ SET status = 'pending', run_at = now(), attempts = 0, finished_at = NULL, locked
     locked_until = NULL, last_error = 'retried by an operator at ' || now()
 WHERE organisation_id = $1 AND id = $2)sql",
                    organisation_id, task_id);
+    // Due now: wake idle daemons (tasks have no wake-up trigger on UPDATE).
+    tx.exec("SELECT pg_notify('prospectflow_tasks', '')");
     tx.commit();
     return {ChangeOutcome::changed, task_id, detail + "task is due now"};
 }
 
 QueueStats ControlStore::queue_stats() {
     pqxx::read_transaction tx(connection_);
-    // Each count on its own partial index (tasks_due_idx, tasks_lease_idx).
+    // Each count on a partial index (tasks_org_due_idx, tasks_lease_idx).
     const auto r = tx.exec(R"sql(
 SELECT (SELECT count(*) FROM outreach.tasks WHERE status = 'pending' AND run_at <= now()),
        (SELECT count(*) FROM outreach.tasks WHERE status = 'pending' AND run_at > now()),

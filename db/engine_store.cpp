@@ -247,16 +247,16 @@ std::size_t EngineStore::Transaction::finish(const FinishBatch& batch, const std
     // enrollment" index before the next step's task comes in.
     if (!batch.tasks.empty()) {
         const auto& t = batch.tasks;
-        updated =
-            store_
-                .run(tx, "pf_finish_tasks",
-                     column(t, [](const auto& x) { return x.organisation_id; }),
-                     column(t, [](const auto& x) { return x.task_id; }),
-                     column(t, [](const auto& x) { return x.status; }),
-                     optional_column(t, [](const auto& x) { return micros_text(x.run_at); }),
-                     column(t, [](const auto& x) { return std::to_string(x.attempts_delta); }),
-                     optional_column(t, [](const auto& x) { return x.last_error; }), instance, now)
-                .affected_rows();
+        const auto rows =
+            store_.run(tx, "pf_finish_tasks",
+                       column(t, [](const auto& x) { return x.organisation_id; }),
+                       column(t, [](const auto& x) { return x.task_id; }),
+                       column(t, [](const auto& x) { return x.status; }),
+                       optional_column(t, [](const auto& x) { return micros_text(x.run_at); }),
+                       column(t, [](const auto& x) { return std::to_string(x.attempts_delta); }),
+                       optional_column(t, [](const auto& x) { return x.last_error; }), instance,
+                       now);
+        updated = rows[0]["updated"].as<std::size_t>();
     }
     if (!batch.messages.empty()) {
         const auto& m = batch.messages;
@@ -266,7 +266,7 @@ std::size_t EngineStore::Transaction::finish(const FinishBatch& batch, const std
                    column(m, [](const auto& x) { return x.status; }),
                    optional_column(m, [](const auto& x) { return micros_text(x.sent_at); }),
                    column(m, [](const auto& x) { return x.provider_message_id; }),
-                   optional_column(m, [](const auto& x) { return x.last_error; }));
+                   optional_column(m, [](const auto& x) { return x.last_error; }), now);
     }
     if (!batch.enrollments.empty()) {
         const auto& e = batch.enrollments;
@@ -307,14 +307,14 @@ std::size_t EngineStore::finish(const FinishBatch& batch, const std::string& ins
 
 std::size_t EngineStore::rescue_expired_leases(Micros now) {
     pqxx::work tx(connection_);
-    const auto n = run(tx, "pf_rescue_leases", now).affected_rows();
+    const auto n = run(tx, "pf_rescue_leases", now)[0]["rescued"].as<std::size_t>();
     tx.commit();
     return n;
 }
 
 std::size_t EngineStore::release_leases(const std::string& instance) {
     pqxx::work tx(connection_);
-    const auto n = run(tx, "pf_release_leases", instance).affected_rows();
+    const auto n = run(tx, "pf_release_leases", instance)[0]["released"].as<std::size_t>();
     tx.commit();
     return n;
 }

@@ -1156,17 +1156,10 @@ CREATE UNIQUE INDEX step_experiments_one_running_per_step ON outreach.step_exper
 
 
 --
--- Name: tasks_campaign_status_idx; Type: INDEX; Schema: outreach; Owner: -
+-- Name: tasks_campaign_open_idx; Type: INDEX; Schema: outreach; Owner: -
 --
 
-CREATE INDEX tasks_campaign_status_idx ON outreach.tasks USING btree (organisation_id, campaign_id, status);
-
-
---
--- Name: tasks_due_idx; Type: INDEX; Schema: outreach; Owner: -
---
-
-CREATE INDEX tasks_due_idx ON outreach.tasks USING btree (run_at, organisation_id, id) WHERE (status = 'pending'::text);
+CREATE INDEX tasks_campaign_open_idx ON outreach.tasks USING btree (organisation_id, campaign_id, status) WHERE (status = ANY (ARRAY['pending'::text, 'running'::text, 'failed'::text]));
 
 
 --
@@ -1188,6 +1181,13 @@ CREATE INDEX tasks_lease_idx ON outreach.tasks USING btree (locked_until) WHERE 
 --
 
 CREATE UNIQUE INDEX tasks_one_open_step_per_enrollment ON outreach.tasks USING btree (organisation_id, enrollment_id) WHERE ((kind = 'run_step'::text) AND (status = ANY (ARRAY['pending'::text, 'running'::text])));
+
+
+--
+-- Name: tasks_org_due_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX tasks_org_due_idx ON outreach.tasks USING btree (organisation_id, run_at, id) WHERE (status = 'pending'::text);
 
 
 --
@@ -1292,7 +1292,7 @@ CREATE TRIGGER campaign_enrollments_sync_tasks AFTER UPDATE OF status ON outreac
 -- Name: campaign_enrollments campaign_enrollments_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
-CREATE TRIGGER campaign_enrollments_touch_updated_at BEFORE UPDATE ON outreach.campaign_enrollments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+CREATE TRIGGER campaign_enrollments_touch_updated_at BEFORE UPDATE ON outreach.campaign_enrollments FOR EACH ROW WHEN ((NOT (new.updated_at IS DISTINCT FROM old.updated_at))) EXECUTE FUNCTION public.pf_touch_updated_at();
 
 
 --
@@ -1334,7 +1334,7 @@ CREATE TRIGGER messages_reply_stops_enrollment AFTER INSERT ON outreach.messages
 -- Name: messages messages_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
-CREATE TRIGGER messages_touch_updated_at BEFORE UPDATE ON outreach.messages FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+CREATE TRIGGER messages_touch_updated_at BEFORE UPDATE ON outreach.messages FOR EACH ROW WHEN ((NOT (new.updated_at IS DISTINCT FROM old.updated_at))) EXECUTE FUNCTION public.pf_touch_updated_at();
 
 
 --
@@ -1380,17 +1380,10 @@ CREATE TRIGGER tasks_notify_due_on_insert AFTER INSERT ON outreach.tasks REFEREN
 
 
 --
--- Name: tasks tasks_notify_due_on_update; Type: TRIGGER; Schema: outreach; Owner: -
---
-
-CREATE TRIGGER tasks_notify_due_on_update AFTER UPDATE ON outreach.tasks REFERENCING NEW TABLE AS changed_tasks FOR EACH STATEMENT EXECUTE FUNCTION outreach.notify_due_tasks();
-
-
---
 -- Name: tasks tasks_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
-CREATE TRIGGER tasks_touch_updated_at BEFORE UPDATE ON outreach.tasks FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+CREATE TRIGGER tasks_touch_updated_at BEFORE UPDATE ON outreach.tasks FOR EACH ROW WHEN ((NOT (new.updated_at IS DISTINCT FROM old.updated_at))) EXECUTE FUNCTION public.pf_touch_updated_at();
 
 
 --

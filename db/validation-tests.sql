@@ -143,18 +143,18 @@ SELECT pg_temp.report('every tenant table references iam.organisations by organi
             WHERE f.conrelid = t.relid AND f.contype = 'f'
               AND f.confrelid = 'iam.organisations'::regclass)));
 
--- Documented exceptions: the daemon's global claim and lease indexes on tasks,
+-- Documented exceptions: the daemon's global lease index on tasks,
 -- and the tracking listener's lookups by token and by Message-ID.
-SELECT pg_temp.report('every index on a tenant table leads with organisation_id (4 documented exceptions)',
+SELECT pg_temp.report('every index on a tenant table leads with organisation_id (3 documented exceptions)',
     NOT EXISTS (
         SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid IN (SELECT relid FROM tenant_tables)
           AND i.indkey[0] <> pg_temp.org_attnum(i.indrelid)
-          AND ic.relname NOT IN ('tasks_due_idx', 'tasks_lease_idx', 'pixels_token_key', 'messages_rfc_lookup_idx')),
+          AND ic.relname NOT IN ('tasks_lease_idx', 'pixels_token_key', 'messages_rfc_lookup_idx')),
     (SELECT string_agg(ic.relname, ', ') FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
         WHERE i.indrelid IN (SELECT relid FROM tenant_tables)
           AND i.indkey[0] <> pg_temp.org_attnum(i.indrelid)
-          AND ic.relname NOT IN ('tasks_due_idx', 'tasks_lease_idx', 'pixels_token_key', 'messages_rfc_lookup_idx')));
+          AND ic.relname NOT IN ('tasks_lease_idx', 'pixels_token_key', 'messages_rfc_lookup_idx')));
 
 SELECT pg_temp.report('every table has created_at and updated_at timestamptz NOT NULL',
     NOT EXISTS (
@@ -176,6 +176,38 @@ SELECT pg_temp.report('every table has a BEFORE UPDATE trigger that sets updated
     (SELECT string_agg(t.name, ', ') FROM all_tables t
         WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = t.relid
                           AND g.tgfoid = 'public.pf_touch_updated_at()'::regprocedure)));
+
+-- The claim walks pending tasks organisation by organisation (fair claims):
+-- the index leads with organisation_id and holds only pending tasks.
+SELECT pg_temp.report('the claim''s index is per organisation and holds only pending tasks',
+    EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'outreach' AND indexname = 'tasks_org_due_idx'
+              AND indexdef LIKE '%(organisation_id, run_at, id) WHERE (status = ''pending''::text)')
+    AND NOT EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = 'outreach' AND indexname = 'tasks_due_idx'),
+    (SELECT string_agg(indexname || ': ' || indexdef, '; ') FROM pg_indexes
+     WHERE schemaname = 'outreach' AND tablename = 'tasks'));
+
+-- On the engine's hot tables the updated_at trigger runs only when the
+-- statement left updated_at alone (the engine sets it itself).
+SELECT pg_temp.report('hot tables skip the updated_at trigger when the statement sets updated_at',
+    (SELECT count(*) = 3 FROM pg_trigger g
+     WHERE g.tgrelid IN ('outreach.tasks'::regclass, 'outreach.messages'::regclass,
+                         'outreach.campaign_enrollments'::regclass)
+       AND g.tgfoid = 'public.pf_touch_updated_at()'::regprocedure
+       AND pg_get_triggerdef(g.oid) LIKE '%WHEN ((NOT (new.updated_at IS DISTINCT FROM old.updated_at)))%'),
+    (SELECT string_agg(pg_get_triggerdef(g.oid), '; ') FROM pg_trigger g
+     WHERE g.tgfoid = 'public.pf_touch_updated_at()'::regprocedure
+       AND g.tgrelid IN ('outreach.tasks'::regclass, 'outreach.messages'::regclass,
+                         'outreach.campaign_enrollments'::regclass)));
+
+-- Claims and finishes do not pay for a transition table per statement:
+-- the statements that make a task due notify themselves.
+SELECT pg_temp.report('no statement trigger on UPDATE of tasks (wake-ups come from the statements)',
+    NOT EXISTS (SELECT 1 FROM pg_trigger g
+                WHERE g.tgrelid = 'outreach.tasks'::regclass AND NOT g.tgisinternal
+                  AND (g.tgtype & 1) = 0 AND (g.tgtype & 16) = 16),
+    (SELECT string_agg(g.tgname, ', ') FROM pg_trigger g
+     WHERE g.tgrelid = 'outreach.tasks'::regclass AND NOT g.tgisinternal
+       AND (g.tgtype & 1) = 0 AND (g.tgtype & 16) = 16));
 
 SELECT pg_temp.report('flyway_schema_history records only successful SQL migrations',
     to_regclass('public.flyway_schema_history') IS NOT NULL

@@ -1,22 +1,63 @@
 -- name: pf_claim
-WITH due AS (
-    -- The campaign check is a boolean scalar subquery on purpose: the
-    -- planner cannot turn it into a join and estimates it to keep half the
-    -- rows, so the claim walks tasks_due_idx in run_at order and stops after
-    -- $2 rows, however many due tasks one campaign has.
-    SELECT t.organisation_id, t.id
-    FROM outreach.tasks t
-    WHERE t.status = 'pending' AND t.run_at <= pf_from_micros($1)
-      AND (SELECT c.status = 'active' FROM outreach.campaigns c
-           WHERE c.organisation_id = t.organisation_id AND c.id = t.campaign_id)
-    ORDER BY t.run_at, t.organisation_id, t.id
-    LIMIT $2
-    FOR UPDATE OF t SKIP LOCKED),
+-- Fair across organisations: one organisation's backlog must not hold
+-- another's few due tasks until it drains. Each organisation with due tasks
+-- gets a share of the batch (all of it when it is alone); the batch takes
+-- every organisation's oldest task first, then every one's second, and so
+-- on. Every step walks tasks_org_due_idx; nothing sorts all that is due.
+WITH RECURSIVE orgs AS (
+    -- Skip scan: each organisation with pending tasks, one index probe each,
+    -- with its earliest pending run_at (the first entry of its range).
+    (SELECT t.organisation_id, t.run_at FROM outreach.tasks t
+     WHERE t.status = 'pending'
+     ORDER BY t.organisation_id, t.run_at LIMIT 1)
+    UNION ALL
+    SELECT n.organisation_id, n.run_at
+    FROM orgs o
+    CROSS JOIN LATERAL (
+        SELECT t.organisation_id, t.run_at FROM outreach.tasks t
+        WHERE t.status = 'pending' AND t.organisation_id > o.organisation_id
+        ORDER BY t.organisation_id, t.run_at LIMIT 1) n),
+due_orgs AS (
+    SELECT organisation_id FROM orgs WHERE run_at <= pf_from_micros($1)),
+-- Twice the fair share, so an organisation with fewer due tasks than its
+-- share leaves room that the others fill.
+share AS (
+    SELECT least($2, ceil(2.0 * $2 / greatest(1, count(*))))::int AS n FROM due_orgs),
+candidates AS (
+    SELECT d.organisation_id, d.id, d.run_at,
+           row_number() OVER (PARTITION BY d.organisation_id ORDER BY d.run_at, d.id) AS turn
+    FROM due_orgs o
+    CROSS JOIN share
+    CROSS JOIN LATERAL (
+        -- The campaign check is a boolean scalar subquery on purpose: the
+        -- planner cannot turn it into a join, so this walks the
+        -- organisation's range of tasks_org_due_idx in run_at order and stops
+        -- after its share, however many due tasks one campaign has.
+        SELECT t.organisation_id, t.id, t.run_at
+        FROM outreach.tasks t
+        WHERE t.organisation_id = o.organisation_id AND t.status = 'pending'
+          AND t.run_at <= pf_from_micros($1)
+          AND (SELECT c.status = 'active' FROM outreach.campaigns c
+               WHERE c.organisation_id = t.organisation_id AND c.id = t.campaign_id)
+        ORDER BY t.run_at, t.id
+        LIMIT share.n
+        FOR UPDATE OF t SKIP LOCKED) d),
+-- The picked tasks travel as two arrays: unnest() is always estimated at a
+-- handful of rows, so even the generic plan of this prepared statement
+-- updates them by primary key. (Joined as a relation, the generic plan took
+-- LIMIT $2 for thousands of rows and hashed a sequential scan of every task.)
+picked AS (
+    SELECT array_agg(organisation_id) AS organisation_ids, array_agg(id) AS ids
+    FROM (SELECT organisation_id, id FROM candidates
+          ORDER BY turn, run_at, organisation_id, id
+          LIMIT $2) p),
 claimed AS (
     UPDATE outreach.tasks t
     SET status = 'running', locked_by = $3,
-        locked_until = pf_from_micros($1) + make_interval(secs => $4), attempts = t.attempts + 1
-    FROM due
+        locked_until = pf_from_micros($1) + make_interval(secs => $4), attempts = t.attempts + 1,
+        updated_at = pf_from_micros($1)
+    FROM unnest((SELECT organisation_ids FROM picked), (SELECT ids FROM picked))
+        AS due(organisation_id, id)
     WHERE t.organisation_id = due.organisation_id AND t.id = due.id
     RETURNING t.organisation_id, t.id, t.campaign_id, t.enrollment_id, t.step_id, t.run_at,
               t.attempts, t.max_attempts)

@@ -68,7 +68,8 @@ written AS (
            pf_from_micros($14::bigint)
     FROM go
     ON CONFLICT (organisation_id, enrollment_id, step_id) WHERE direction = 'outbound'
-    DO UPDATE SET status = 'sending', attempts = m.attempts + 1, last_error = NULL
+    DO UPDATE SET status = 'sending', attempts = m.attempts + 1, last_error = NULL,
+                  updated_at = pf_from_micros($14::bigint)
     WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
     RETURNING m.organisation_id, m.enrollment_id, m.id, m.rfc_message_id, m.from_email, m.to_email,
               coalesce(m.subject, '') AS subject, coalesce(m.body_text, '') AS body, m.in_reply_to,

@@ -508,3 +508,42 @@ TEST_CASE(
         }
     }
 }
+
+TEST_CASE(
+    "claims are fair: a small organisation's due steps go in the first batch despite "
+    "another's backlog") {
+    const auto monday = utc(2027, 3, 1, 9);
+    EngineFixture f("fair", monday);
+    CampaignSpec big("0fa10000-0000-4000-8000-000000000001", "0fa10000-0000-4000-8000-0000000000a1",
+                     "bigorg");
+    big.enrollments = 500;
+    big.created_at = monday - 2h;  // its whole backlog is older than the small one's
+    seed(f, big);
+    CampaignSpec small("0fa20000-0000-4000-8000-000000000001",
+                       "0fa20000-0000-4000-8000-0000000000a1", "smallorg");
+    small.enrollments = 10;
+    small.created_at = monday - 1h;
+    seed(f, small);
+    pqxx::nontransaction(f.connection()).exec("ANALYZE outreach.tasks");
+
+    db::EngineStore store(f.connection(), true);
+    const auto first = store.claim(scheduler::to_micros(monday), 100, "fair-test", 300);
+    REQUIRE(first.size() == 100);
+    const auto small_in_first = std::count_if(
+        first.begin(), first.end(), [&](const auto& c) { return c.organisation_id == small.org; });
+    CHECK(small_in_first == 10);
+    // Still in run_at order within the batch, and the rest is the big
+    // organisation's oldest.
+    CHECK(std::is_sorted(first.begin(), first.end(),
+                         [](const auto& a, const auto& b) { return a.run_at < b.run_at; }));
+    // Alone with due work, an organisation gets the whole batch.
+    const auto second = store.claim(scheduler::to_micros(monday), 100, "fair-test", 300);
+    CHECK(second.size() == 100);
+    CHECK(std::all_of(second.begin(), second.end(),
+                      [&](const auto& c) { return c.organisation_id == big.org; }));
+    // Nothing is claimed twice.
+    std::set<std::string> ids;
+    for (const auto& c : first) ids.insert(c.task_id);
+    for (const auto& c : second) ids.insert(c.task_id);
+    CHECK(ids.size() == 200);
+}
