@@ -18,6 +18,7 @@
 #include "daemon/control_api.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/engine_handle.hpp"
+#include "daemon/engine_watchdog.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/reload_plan.hpp"
@@ -203,14 +204,25 @@ void attach_engine(EngineParts& parts, const EngineShared& shared, EngineHandle&
 }
 
 // Waits for a stopped engine's workers however long their batches take: a
-// reload gives nothing up. The event loop is blocked meanwhile: ping the
-// watchdog from here.
-void wait_for_workers(scheduler::Engine& engine, ServiceNotifier& notifier,
+// reload gives nothing up. The event loop is blocked meanwhile, so the
+// watchdog is fed from here, by the same rule as from the loop: only while
+// the workers make progress. A worker wedged in its batch stops the pings
+// as it would without a reload, so a reload cannot hide it forever.
+void wait_for_workers(scheduler::Engine& engine, EngineWatchdog& watchdog,
                       std::chrono::seconds warn_every) {
-    while (!engine.join(warn_every)) {
+    using std::chrono::milliseconds;
+    const auto period = watchdog.period();
+    const milliseconds slice =
+        period
+            ? std::min<milliseconds>(std::chrono::duration_cast<milliseconds>(*period), warn_every)
+            : milliseconds(warn_every);
+    auto next_warning = std::chrono::steady_clock::now() + warn_every;
+    while (!engine.join(slice)) {
+        if (period) watchdog.feed(engine);
+        if (std::chrono::steady_clock::now() < next_warning) continue;
+        next_warning += warn_every;
         spdlog::warn("SIGHUP: still waiting for {} busy worker(s) to finish their batch",
                      engine.busy_workers());
-        notifier.watchdog();
     }
 }
 
@@ -227,7 +239,7 @@ std::string joined(const std::vector<std::string>& keys) {
 // warning (reload_plan.hpp). Throws before anything changes when the file or
 // an adapter it configures is bad.
 void reload(EngineParts& running, const std::filesystem::path& path, const EngineShared& shared,
-            EngineHandle& handle, ServiceNotifier& notifier) {
+            EngineHandle& handle, EngineWatchdog& watchdog) {
     auto loaded = load_config(path, process_environment());
     const auto live = settings_applied_live(running.config, loaded);
     const auto restart = settings_needing_restart(running.config, loaded);
@@ -235,7 +247,7 @@ void reload(EngineParts& running, const std::filesystem::path& path, const Engin
     setup_logging(next.config.log.level, next.config.log.format);
     for (const auto& key : restart) spdlog::warn("{}", restart_warning(key, running.config));
     running.engine->stop();
-    wait_for_workers(*running.engine, notifier,
+    wait_for_workers(*running.engine, watchdog,
                      std::chrono::seconds(running.config.scheduler.shutdown_timeout_seconds));
     running.engine->release_own_leases();
     handle.attach(nullptr, std::string(next.adapter->name()));
@@ -243,6 +255,7 @@ void reload(EngineParts& running, const std::filesystem::path& path, const Engin
     running = std::move(next);
     attach_engine(running, shared, handle);
     running.engine->start();
+    watchdog.configure(running.config);
     spdlog::info("SIGHUP: reloaded {}: log level {}, adapter {}, {} worker(s); {}", path.string(),
                  running.config.log.level, running.adapter->name(),
                  running.config.scheduler.workers,
@@ -283,14 +296,15 @@ std::unique_ptr<TrackingServer> start_tracking_server(const Config& config) {
     return server;
 }
 
-// WATCHDOG=1 from the event loop: a stuck loop stops the pings and systemd
-// restarts the daemon.
-void schedule_watchdog(boost::asio::steady_timer& timer, ServiceNotifier& notifier) {
-    timer.expires_after(*notifier.watchdog_period());
-    timer.async_wait([&timer, &notifier](const boost::system::error_code& ec) {
+// WATCHDOG=1 every period from the event loop, but only while the engine
+// makes progress (engine_watchdog.hpp); once it does not, the timer ends.
+void schedule_watchdog(boost::asio::steady_timer& timer, EngineWatchdog& watchdog,
+                       const EngineParts& parts) {
+    timer.expires_after(*watchdog.period());
+    timer.async_wait([&timer, &watchdog, &parts](const boost::system::error_code& ec) {
         if (ec) return;
-        notifier.watchdog();
-        schedule_watchdog(timer, notifier);
+        watchdog.feed(*parts.engine);
+        if (!watchdog.wedged()) schedule_watchdog(timer, watchdog, parts);
     });
 }
 
@@ -334,6 +348,7 @@ struct Serving {
     const EngineShared& shared;
     EngineHandle& handle;
     ServiceNotifier& notifier;
+    EngineWatchdog& watchdog;
     const std::optional<std::filesystem::path>& config_path;
 };
 
@@ -344,7 +359,7 @@ void on_sighup(Serving& s) {
     }
     s.notifier.reloading();
     try {
-        reload(s.parts, *s.config_path, s.shared, s.handle, s.notifier);
+        reload(s.parts, *s.config_path, s.shared, s.handle, s.watchdog);
     } catch (const std::exception& e) {
         // A bad edit must not take a running daemon down.
         spdlog::error("SIGHUP: keeping the running configuration: {}", e.what());
@@ -376,9 +391,9 @@ void serve(Serving& s) {
     boost::asio::steady_timer report(io);
     schedule_report(report, s.notifier, status);
     boost::asio::steady_timer watchdog_timer(io);
-    if (s.notifier.watchdog_period()) {
-        s.notifier.watchdog();
-        schedule_watchdog(watchdog_timer, s.notifier);
+    if (s.watchdog.period()) {
+        s.watchdog.feed(*s.parts.engine);
+        schedule_watchdog(watchdog_timer, s.watchdog, s.parts);
     }
 
     s.parts.engine->start();
@@ -417,6 +432,7 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     EngineHandle engine_handle;
     attach_engine(parts, shared, engine_handle);
     ServiceNotifier notifier;
+    EngineWatchdog watchdog(notifier, config);
 
     ControlApi control_api(
         ControlContext{config.database.url, instance, build_info::version,
@@ -433,7 +449,7 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
         return kExitUnavailable;
     }
 
-    Serving serving{parts, shared, engine_handle, notifier, config_path};
+    Serving serving{parts, shared, engine_handle, notifier, watchdog, config_path};
     serve(serving);
     notifier.stopping();
     shut_down(parts, control_server.get(), tracking_server.get(), counters);
