@@ -32,6 +32,7 @@ struct SchedulerConfig {
 // this adapter instead of send.adapter.
 struct RouteConfig {
     std::string campaign, from_email, from_domain, adapter;
+    friend bool operator==(const RouteConfig&, const RouteConfig&) = default;
 };
 
 struct SendConfig {

@@ -18,8 +18,10 @@
 #include "daemon/control_api.hpp"
 #include "daemon/control_server.hpp"
 #include "daemon/engine_handle.hpp"
+#include "daemon/engine_watchdog.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/reload_plan.hpp"
 #include "daemon/service_notifier.hpp"
 #include "daemon/tracking_server.hpp"
 #include "db/connection.hpp"
@@ -146,169 +148,235 @@ scheduler::EngineOptions engine_options(const Config& config, const std::string&
     return o;
 }
 
-}  // namespace
-
-int run_daemon(Config config, std::optional<std::filesystem::path> config_path) {
-    setup_logging(config.log.level, config.log.format);
-    const auto instance = instance_id();
-    spdlog::info("prospectflowd {} starting, instance {}", build_info::version, instance);
-
-    {
-        std::unique_ptr<pqxx::connection> connection;
-        try {
-            connection = db::connect(config.database.url);
-        } catch (const db::DatabaseUnavailable& e) {
-            spdlog::error("{}", e.what());
-            return kExitUnavailable;
-        }
-        spdlog::info("connected to {}", db::redact_database_url(config.database.url));
-        try {
-            if (!schema_is_ready(*connection, config.database.migrate_on_start))
-                return kExitFailure;
-        } catch (const db::MigrationError& e) {
-            spdlog::error("{}", e.what());
-            return kExitFailure;
-        }
-    }
-
-    std::unique_ptr<adapters::SendAdapter> adapter;
+// Connects once to check the schema; an exit code when the daemon must not start.
+std::optional<int> check_database(const Config& config) {
+    std::unique_ptr<pqxx::connection> connection;
     try {
-        adapter = make_send_adapter(config);
-    } catch (const std::exception& e) {
+        connection = db::connect(config.database.url);
+    } catch (const db::DatabaseUnavailable& e) {
         spdlog::error("{}", e.what());
-        return kExitConfig;
+        return kExitUnavailable;
     }
-
-    scheduler::SystemClock clock;
-    const auto seed =
-        config.scheduler.seed != 0
-            ? static_cast<std::uint64_t>(config.scheduler.seed)
-            : static_cast<std::uint64_t>(clock.now().time_since_epoch().count()) ^ ::getpid();
-    scheduler::RandomSource random(seed);
-    scheduler::EngineCounters counters;
-    auto generators = std::make_unique<adapters::GeneratorSet>(make_generators(config));
-    auto engine = std::make_unique<scheduler::Engine>(engine_options(config, instance), *adapter,
-                                                      *generators, clock, random, counters);
-    EngineHandle engine_handle;
-    engine_handle.attach(engine.get(), std::string(adapter->name()));
-    ServiceNotifier notifier;
-
-    // The control port: up before the engine starts, so a deploy script can
-    // drain a daemon as soon as it is reachable.
-    ControlContext control_context{config.database.url,
-                                   instance,
-                                   build_info::version,
-                                   std::chrono::system_clock::now(),
-                                   std::chrono::seconds(config.control.pause_wait_seconds),
-                                   &counters};
-    ControlApi control_api(control_context, engine_handle);
-    std::unique_ptr<ControlServer> control_server;
-    if (!config.control.listen.empty()) {
-        const auto address = split_listen_address(config.control.listen);
-        control_server = std::make_unique<ControlServer>(
-            ControlServerOptions{address->host, address->port, config.control.token,
-                                 static_cast<std::size_t>(config.control.max_body_bytes),
-                                 config.control.timeout_seconds},
-            control_api);
-        try {
-            const int port = control_server->start();
-            spdlog::info("control port listening on {}:{}", address->host, port);
-        } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
-            return kExitUnavailable;
-        }
-        if (config.control.token.empty())
-            spdlog::warn(
-                "control: no token configured (control.token_file or PROSPECTFLOW_CONTROL_TOKEN): "
-                "every endpoint but /healthz answers 401");
+    spdlog::info("connected to {}", db::redact_database_url(config.database.url));
+    try {
+        if (!schema_is_ready(*connection, config.database.migrate_on_start)) return kExitFailure;
+    } catch (const db::MigrationError& e) {
+        spdlog::error("{}", e.what());
+        return kExitFailure;
     }
+    return std::nullopt;
+}
 
-    // The public tracking listener (pixel, unsubscribe, webhooks).
-    std::unique_ptr<TrackingServer> tracking_server;
-    if (!config.tracking.listen.empty()) {
-        const auto address = split_listen_address(config.tracking.listen);
-        tracking_server = std::make_unique<TrackingServer>(TrackingServerOptions{
-            address->host, address->port, config.database.url, config.tracking.webhook_secret,
-            std::chrono::milliseconds(config.tracking.flush_interval_ms)});
-        try {
-            const int port = tracking_server->start();
-            spdlog::info("tracking listener on {}:{} (public as {})", address->host, port,
-                         config.tracking.base_url);
-        } catch (const std::exception& e) {
-            spdlog::error("{}", e.what());
-            return kExitUnavailable;
-        }
+// What a reload replaces: the configuration, the engine, and the adapter and
+// generators the engine holds references to (destroyed after it).
+struct EngineParts {
+    Config config;
+    std::unique_ptr<adapters::SendAdapter> adapter;
+    std::unique_ptr<adapters::GeneratorSet> generators;
+    std::unique_ptr<scheduler::Engine> engine;
+};
+
+// What every engine of the process shares: the counters survive a reload,
+// and the random source (seeded once, scheduler.seed) keeps its sequence.
+struct EngineShared {
+    std::string instance;
+    const scheduler::Clock& clock;
+    scheduler::RandomSource& random;
+    scheduler::EngineCounters& counters;
+};
+
+// The adapter and generators of `config`, not yet the engine; throws on a
+// bad adapter setting.
+EngineParts prepare_engine(Config config) {
+    EngineParts parts;
+    parts.adapter = make_send_adapter(config);
+    parts.generators = std::make_unique<adapters::GeneratorSet>(make_generators(config));
+    parts.config = std::move(config);
+    return parts;
+}
+
+// Builds the engine (not started) and shows it to the control port.
+void attach_engine(EngineParts& parts, const EngineShared& shared, EngineHandle& handle) {
+    parts.engine = std::make_unique<scheduler::Engine>(
+        engine_options(parts.config, shared.instance), *parts.adapter, *parts.generators,
+        shared.clock, shared.random, shared.counters);
+    handle.attach(parts.engine.get(), std::string(parts.adapter->name()));
+}
+
+// Waits for a stopped engine's workers however long their batches take: a
+// reload gives nothing up. The event loop is blocked meanwhile, so the
+// watchdog is fed from here, by the same rule as from the loop: only while
+// the workers make progress. A worker wedged in its batch stops the pings
+// as it would without a reload, so a reload cannot hide it forever.
+void wait_for_workers(scheduler::Engine& engine, EngineWatchdog& watchdog,
+                      std::chrono::seconds warn_every) {
+    using std::chrono::milliseconds;
+    const auto period = watchdog.period();
+    const milliseconds slice =
+        period
+            ? std::min<milliseconds>(std::chrono::duration_cast<milliseconds>(*period), warn_every)
+            : milliseconds(warn_every);
+    auto next_warning = std::chrono::steady_clock::now() + warn_every;
+    while (!engine.join(slice)) {
+        if (period) watchdog.feed(engine);
+        if (std::chrono::steady_clock::now() < next_warning) continue;
+        next_warning += warn_every;
+        spdlog::warn("SIGHUP: still waiting for {} busy worker(s) to finish their batch",
+                     engine.busy_workers());
     }
+}
 
-    const auto status_line = [&] {
-        const auto& c = counters;
-        return fmt::format("{} worker(s), {} busy{}; {} claimed, {} sent, {} failed, {} held",
-                           engine_handle.workers(), engine_handle.busy_workers(),
-                           engine_handle.draining() ? ", draining" : "", c.claimed.load(),
-                           c.sent.load(), c.failed.load(), c.held.load());
-    };
+std::string joined(const std::vector<std::string>& keys) {
+    std::string text;
+    for (const auto& key : keys) text += (text.empty() ? "" : ", ") + key;
+    return text;
+}
 
-    // SIGHUP: log settings apply at once; scheduler and adapter settings by
-    // a fresh engine, after the running one has finished its batches (their
-    // unsent rest goes back to the queue and is claimed again at once).
-    const auto reload = [&] {
-        notifier.reloading();
-        try {
-            auto reloaded = load_config(*config_path, process_environment());
-            setup_logging(reloaded.log.level, reloaded.log.format);
-            const auto restart_needed = [&](const char* what, bool changed) {
-                if (changed)
-                    spdlog::warn("SIGHUP: {} changed; restart the daemon to apply it", what);
-            };
-            restart_needed("database", reloaded.database.url != config.database.url ||
-                                           reloaded.database.prepared_statements !=
-                                               config.database.prepared_statements);
-            restart_needed("control", reloaded.control.listen != config.control.listen ||
-                                          reloaded.control.token != config.control.token);
-            reloaded.database = config.database;
-            reloaded.control = config.control;
-            auto next_adapter = make_send_adapter(reloaded);
-            auto next_generators =
-                std::make_unique<adapters::GeneratorSet>(make_generators(reloaded));
-            engine->stop();
-            // The old engine's workers must be gone before it is destroyed;
-            // nothing is given up on a reload, however long a batch takes.
-            while (!engine->join(std::chrono::seconds(config.scheduler.shutdown_timeout_seconds))) {
-                spdlog::warn("SIGHUP: still waiting for {} busy worker(s) to finish their batch",
-                             engine->busy_workers());
-                notifier.watchdog();
-            }
-            engine->release_own_leases();
-            engine_handle.attach(nullptr, std::string(next_adapter->name()));
-            engine.reset();
-            adapter = std::move(next_adapter);
-            generators = std::move(next_generators);
-            config = std::move(reloaded);
-            engine = std::make_unique<scheduler::Engine>(engine_options(config, instance), *adapter,
-                                                         *generators, clock, random, counters);
-            engine_handle.attach(engine.get(), std::string(adapter->name()));
-            engine->start();
-            spdlog::info("SIGHUP: reloaded {}: log level {}, adapter {}, {} worker(s)",
-                         config_path->string(), config.log.level, adapter->name(),
-                         config.scheduler.workers);
-        } catch (const std::exception& e) {
-            // A bad edit must not take a running daemon down.
-            spdlog::error("SIGHUP: keeping the running configuration: {}", e.what());
-        }
-        notifier.ready(status_line());
-    };
+// SIGHUP: log settings apply at once; scheduler, send, adapter and generator
+// settings by a fresh engine, after the running one has finished its batches
+// (their unsent rest goes back to the queue and is claimed again at once).
+// Settings that need a restart keep their running value, each named in a
+// warning (reload_plan.hpp). Throws before anything changes when the file or
+// an adapter it configures is bad.
+void reload(EngineParts& running, const std::filesystem::path& path, const EngineShared& shared,
+            EngineHandle& handle, EngineWatchdog& watchdog) {
+    auto loaded = load_config(path, process_environment());
+    const auto live = settings_applied_live(running.config, loaded);
+    const auto restart = settings_needing_restart(running.config, loaded);
+    auto next = prepare_engine(keep_restart_settings(running.config, std::move(loaded)));
+    setup_logging(next.config.log.level, next.config.log.format);
+    for (const auto& key : restart) spdlog::warn("{}", restart_warning(key, running.config));
+    running.engine->stop();
+    wait_for_workers(*running.engine, watchdog,
+                     std::chrono::seconds(running.config.scheduler.shutdown_timeout_seconds));
+    running.engine->release_own_leases();
+    handle.attach(nullptr, std::string(next.adapter->name()));
+    running.engine.reset();  // before the adapter and generators it uses
+    running = std::move(next);
+    attach_engine(running, shared, handle);
+    running.engine->start();
+    watchdog.configure(running.config);
+    spdlog::info("SIGHUP: reloaded {}: log level {}, adapter {}, {} worker(s); {}", path.string(),
+                 running.config.log.level, running.adapter->name(),
+                 running.config.scheduler.workers,
+                 live.empty() ? std::string("no setting changed") : "applied " + joined(live));
+}
 
+// The control port: up before the engine starts, so a deploy script can
+// drain a daemon as soon as it is reachable. Null when turned off; throws
+// when it cannot bind.
+std::unique_ptr<ControlServer> start_control_server(const Config& config, ControlApi& api) {
+    if (config.control.listen.empty()) return nullptr;
+    const auto address = split_listen_address(config.control.listen);
+    auto server = std::make_unique<ControlServer>(
+        ControlServerOptions{address->host, address->port, config.control.token,
+                             static_cast<std::size_t>(config.control.max_body_bytes),
+                             config.control.timeout_seconds},
+        api);
+    const int port = server->start();
+    spdlog::info("control port listening on {}:{}", address->host, port);
+    if (config.control.token.empty())
+        spdlog::warn(
+            "control: no token configured (control.token_file or PROSPECTFLOW_CONTROL_TOKEN): "
+            "every endpoint but /healthz answers 401");
+    return server;
+}
+
+// The public tracking listener (pixel, unsubscribe, webhooks). Null when
+// turned off; throws when it cannot bind.
+std::unique_ptr<TrackingServer> start_tracking_server(const Config& config) {
+    if (config.tracking.listen.empty()) return nullptr;
+    const auto address = split_listen_address(config.tracking.listen);
+    auto server = std::make_unique<TrackingServer>(TrackingServerOptions{
+        address->host, address->port, config.database.url, config.tracking.webhook_secret,
+        std::chrono::milliseconds(config.tracking.flush_interval_ms)});
+    const int port = server->start();
+    spdlog::info("tracking listener on {}:{} (public as {})", address->host, port,
+                 config.tracking.base_url);
+    return server;
+}
+
+// WATCHDOG=1 every period from the event loop, but only while the engine
+// makes progress (engine_watchdog.hpp); once it does not, the timer ends.
+void schedule_watchdog(boost::asio::steady_timer& timer, EngineWatchdog& watchdog,
+                       const EngineParts& parts) {
+    timer.expires_after(*watchdog.period());
+    timer.async_wait([&timer, &watchdog, &parts](const boost::system::error_code& ec) {
+        if (ec) return;
+        watchdog.feed(*parts.engine);
+        if (!watchdog.wedged()) schedule_watchdog(timer, watchdog, parts);
+    });
+}
+
+// A log line now and then, and the service manager's STATUS= line.
+void schedule_report(boost::asio::steady_timer& timer, ServiceNotifier& notifier,
+                     const std::function<std::string()>& status_line, int ticks = 0) {
+    timer.expires_after(std::chrono::seconds(5));
+    timer.async_wait([&timer, &notifier, &status_line, ticks](const boost::system::error_code& ec) {
+        if (ec) return;
+        notifier.status(status_line());
+        if ((ticks + 1) % 6 == 0) spdlog::info("engine: {}", status_line());
+        schedule_report(timer, notifier, status_line, ticks + 1);
+    });
+}
+
+// Stop claiming, let in-flight batches finish, give back what is left.
+void shut_down(EngineParts& parts, ControlServer* control, TrackingServer* tracking,
+               const scheduler::EngineCounters& counters) {
+    parts.engine->stop();
+    const auto timeout = parts.config.scheduler.shutdown_timeout_seconds;
+    if (!parts.engine->join(std::chrono::seconds(timeout)))
+        spdlog::warn("shutdown timeout of {} s passed with work in flight; its leases will expire",
+                     timeout);
+    if (control) control->stop();
+    if (tracking) tracking->stop();
+    if (const auto released = parts.engine->release_own_leases())
+        spdlog::info("gave back {} unfinished lease(s)", released);
+    spdlog::info("stopped: {} claimed, {} sent", counters.claimed.load(), counters.sent.load());
+}
+
+std::string status_line(const EngineHandle& handle, const scheduler::EngineCounters& c) {
+    return fmt::format("{} worker(s), {} busy{}; {} claimed, {} sent, {} failed, {} held",
+                       handle.workers(), handle.busy_workers(),
+                       handle.draining() ? ", draining" : "", c.claimed.load(), c.sent.load(),
+                       c.failed.load(), c.held.load());
+}
+
+// What the event loop works on, from READY=1 to SIGTERM.
+struct Serving {
+    EngineParts& parts;
+    const EngineShared& shared;
+    EngineHandle& handle;
+    ServiceNotifier& notifier;
+    EngineWatchdog& watchdog;
+    const std::optional<std::filesystem::path>& config_path;
+};
+
+void on_sighup(Serving& s) {
+    if (!s.config_path) {
+        spdlog::info("SIGHUP: no configuration file to reload");
+        return;
+    }
+    s.notifier.reloading();
+    try {
+        reload(s.parts, *s.config_path, s.shared, s.handle, s.watchdog);
+    } catch (const std::exception& e) {
+        // A bad edit must not take a running daemon down.
+        spdlog::error("SIGHUP: keeping the running configuration: {}", e.what());
+    }
+    s.notifier.ready(status_line(s.handle, s.shared.counters));
+}
+
+// Starts the engine, says READY=1 and serves signals and timers until
+// SIGTERM or SIGINT.
+void serve(Serving& s) {
     boost::asio::io_context io;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     std::function<void()> wait_for_signal = [&] {
         signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
             if (ec) return;
             if (signal_number == SIGHUP) {
-                if (!config_path) {
-                    spdlog::info("SIGHUP: no configuration file to reload");
-                } else {
-                    reload();
-                }
+                on_sighup(s);
                 wait_for_signal();
                 return;
             }
@@ -317,58 +385,74 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
         });
     };
     wait_for_signal();
-
-    // A log line now and then, and the service manager's STATUS= line.
+    const std::function<std::string()> status = [&] {
+        return status_line(s.handle, s.shared.counters);
+    };
     boost::asio::steady_timer report(io);
-    int ticks = 0;
-    std::function<void()> schedule_report = [&] {
-        report.expires_after(std::chrono::seconds(5));
-        report.async_wait([&](const boost::system::error_code& ec) {
-            if (ec) return;
-            notifier.status(status_line());
-            if (++ticks % 6 == 0) spdlog::info("engine: {}", status_line());
-            schedule_report();
-        });
-    };
-    schedule_report();
-
-    // WATCHDOG=1 from this loop: a stuck loop stops the pings and systemd
-    // restarts the daemon.
-    boost::asio::steady_timer watchdog(io);
-    std::function<void()> schedule_watchdog = [&] {
-        watchdog.expires_after(*notifier.watchdog_period());
-        watchdog.async_wait([&](const boost::system::error_code& ec) {
-            if (ec) return;
-            notifier.watchdog();
-            schedule_watchdog();
-        });
-    };
-    if (notifier.watchdog_period()) {
-        notifier.watchdog();
-        schedule_watchdog();
+    schedule_report(report, s.notifier, status);
+    boost::asio::steady_timer watchdog_timer(io);
+    if (s.watchdog.period()) {
+        s.watchdog.feed(*s.parts.engine);
+        schedule_watchdog(watchdog_timer, s.watchdog, s.parts);
     }
 
-    engine->start();
-    spdlog::info("ready: instance {}, adapter {}, {} worker(s), batches of {}, {}", instance,
-                 adapter->name(), config.scheduler.workers, config.scheduler.batch_size,
+    s.parts.engine->start();
+    const auto& config = s.parts.config;
+    spdlog::info("ready: instance {}, adapter {}, {} worker(s), batches of {}, {}",
+                 s.shared.instance, s.parts.adapter->name(), config.scheduler.workers,
+                 config.scheduler.batch_size,
                  config.scheduler.notify ? "LISTEN/NOTIFY and polling" : "polling only");
-    notifier.ready(status_line());
+    s.notifier.ready(status());
     io.run();
+}
 
-    // Stop claiming, let in-flight batches finish, give back what is left.
-    notifier.stopping();
-    engine->stop();
-    const bool clean =
-        engine->join(std::chrono::seconds(config.scheduler.shutdown_timeout_seconds));
-    if (!clean) {
-        spdlog::warn("shutdown timeout of {} s passed with work in flight; its leases will expire",
-                     config.scheduler.shutdown_timeout_seconds);
+}  // namespace
+
+int run_daemon(Config config, std::optional<std::filesystem::path> config_path) {
+    setup_logging(config.log.level, config.log.format);
+    const auto instance = instance_id();
+    spdlog::info("prospectflowd {} starting, instance {}", build_info::version, instance);
+    if (const auto code = check_database(config)) return *code;
+
+    EngineParts parts;
+    try {
+        parts = prepare_engine(config);
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return kExitConfig;
     }
-    if (control_server) control_server->stop();
-    if (tracking_server) tracking_server->stop();
-    if (const auto released = engine->release_own_leases())
-        spdlog::info("gave back {} unfinished lease(s)", released);
-    spdlog::info("stopped: {} claimed, {} sent", counters.claimed.load(), counters.sent.load());
+    scheduler::SystemClock clock;
+    const auto seed =
+        config.scheduler.seed != 0
+            ? static_cast<std::uint64_t>(config.scheduler.seed)
+            : static_cast<std::uint64_t>(clock.now().time_since_epoch().count()) ^ ::getpid();
+    scheduler::RandomSource random(seed);
+    scheduler::EngineCounters counters;
+    const EngineShared shared{instance, clock, random, counters};
+    EngineHandle engine_handle;
+    attach_engine(parts, shared, engine_handle);
+    ServiceNotifier notifier;
+    EngineWatchdog watchdog(notifier, config);
+
+    ControlApi control_api(
+        ControlContext{config.database.url, instance, build_info::version,
+                       std::chrono::system_clock::now(),
+                       std::chrono::seconds(config.control.pause_wait_seconds), &counters},
+        engine_handle);
+    std::unique_ptr<ControlServer> control_server;
+    std::unique_ptr<TrackingServer> tracking_server;
+    try {
+        control_server = start_control_server(config, control_api);
+        tracking_server = start_tracking_server(config);
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return kExitUnavailable;
+    }
+
+    Serving serving{parts, shared, engine_handle, notifier, watchdog, config_path};
+    serve(serving);
+    notifier.stopping();
+    shut_down(parts, control_server.get(), tracking_server.get(), counters);
     return kExitOk;
 }
 

@@ -46,7 +46,10 @@ Engine::Engine(EngineOptions options, adapters::SendAdapter& adapter,
       generators_(generators),
       clock_(clock),
       random_(random),
-      counters_(counters) {}
+      counters_(counters),
+      progress_(static_cast<std::size_t>(options_.workers)) {
+    for (auto& p : progress_) p = kNotRunning;
+}
 
 Engine::~Engine() {
     stop();
@@ -60,6 +63,8 @@ Engine::~Engine() {
 void Engine::start() {
     pool_ = std::make_unique<boost::asio::thread_pool>(static_cast<std::size_t>(options_.workers));
     running_ = options_.workers;
+    // Alive from the start: a pool thread may begin its loop a little later.
+    for (int i = 0; i < options_.workers; ++i) note_progress(i);
     for (int i = 0; i < options_.workers; ++i)
         boost::asio::post(*pool_, [this, i] { worker_loop(i); });
     if (options_.notify) listener_ = std::thread([this] { listen_loop(); });
@@ -89,6 +94,23 @@ std::size_t Engine::release_own_leases() {
         spdlog::error("could not give back leases at shutdown (they will expire): {}", e.what());
         return 0;
     }
+}
+
+void Engine::note_progress(int index) {
+    progress_[static_cast<std::size_t>(index)].store(
+        std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+std::vector<SilentWorker> Engine::silent_workers(std::chrono::steady_clock::time_point now,
+                                                 std::chrono::milliseconds max_silence) const {
+    std::vector<WorkerBeat> beats;
+    beats.reserve(progress_.size());
+    for (const auto& p : progress_) {
+        const auto ticks = p.load(std::memory_order_relaxed);
+        beats.push_back({ticks != kNotRunning, std::chrono::steady_clock::time_point(
+                                                   std::chrono::steady_clock::duration(ticks))});
+    }
+    return scheduler::silent_workers(beats, now, max_silence);
 }
 
 void Engine::wake_all() {
@@ -141,6 +163,7 @@ void Engine::worker_loop(int index) {
             while (!stopping_) {
                 if (draining_) {
                     idle_wait(options_.poll_interval);
+                    note_progress(index);
                     continue;
                 }
                 ++busy_;
@@ -153,6 +176,7 @@ void Engine::worker_loop(int index) {
                     throw;
                 }
                 --busy_;
+                note_progress(index);
                 if (std::chrono::steady_clock::now() >= next_janitor) {
                     next_janitor = std::chrono::steady_clock::now() + janitor_every;
                     if (const auto rescued = store.rescue_expired_leases(to_micros(clock_.now())))
@@ -169,14 +193,18 @@ void Engine::worker_loop(int index) {
                 }
                 spdlog::trace("worker {}: idle for up to {} ms", index, wait.count());
                 idle_wait(wait);
+                note_progress(index);
             }
         } catch (const std::exception& e) {
             if (stopping_) break;
             spdlog::error("worker {}: {}; retrying in {} ms", index, e.what(), backoff.count());
             idle_wait(backoff);
-            backoff = std::min(backoff * 2, std::chrono::milliseconds(10000));
+            // Retrying a lost database is progress: a restart would not bring it back.
+            note_progress(index);
+            backoff = std::min(backoff * 2, kMaxReconnectBackoff);
         }
     }
+    progress_[static_cast<std::size_t>(index)] = kNotRunning;
     {
         std::lock_guard lock(mutex_);
         --running_;

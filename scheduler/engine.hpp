@@ -5,20 +5,26 @@
 // due task or the poll interval, whichever comes first. With notify off (for
 // PgBouncer in transaction pooling) polling alone wakes them. Each worker also
 // rescues expired leases now and then (the janitor's job, shared). Draining
-// stops claiming without stopping the process.
+// stops claiming without stopping the process. Each worker stamps the time
+// it last made progress, so the run loop can tell a wedged pool from a busy
+// one (worker_liveness.hpp).
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "adapters/email_generator.hpp"
 #include "adapters/send_adapter.hpp"
 #include "scheduler/clock.hpp"
 #include "scheduler/random_source.hpp"
 #include "scheduler/step_runner.hpp"
+#include "scheduler/worker_liveness.hpp"
 
 namespace boost::asio {
 class thread_pool;
@@ -63,8 +69,24 @@ class Engine {
     // Connections open to the database: one per live worker, plus the listener.
     int open_connections() const { return connections_.load(); }
 
+    // The running workers that have not finished a loop iteration (a batch,
+    // an idle wait, a reconnect backoff) within `max_silence` before `now`.
+    // A draining worker loops on its idle wait and counts as alive; one that
+    // left its loop (stop) is not watched.
+    std::vector<SilentWorker> silent_workers(std::chrono::steady_clock::time_point now,
+                                             std::chrono::milliseconds max_silence) const;
+    bool healthy(std::chrono::steady_clock::time_point now,
+                 std::chrono::milliseconds max_silence) const {
+        return silent_workers(now, max_silence).empty();
+    }
+
+    // The longest a worker waits before it reconnects after an error: part of
+    // how long a healthy worker may be silent.
+    static constexpr std::chrono::milliseconds kMaxReconnectBackoff{10000};
+
   private:
     void worker_loop(int index);
+    void note_progress(int index);
     void listen_loop();
     void wake_all();
     void idle_wait(std::chrono::milliseconds timeout);
@@ -85,6 +107,11 @@ class Engine {
     std::condition_variable wake_;
     std::uint64_t wake_generation_ = 0;
     std::condition_variable finished_;
+    // Per worker: steady_clock ticks of its last progress, or kNotRunning
+    // before start and once it has left its loop. One atomic each, so the
+    // watchdog reads it without a lock a wedged worker might hold.
+    static constexpr std::int64_t kNotRunning = std::numeric_limits<std::int64_t>::min();
+    std::vector<std::atomic<std::int64_t>> progress_;
 
     std::unique_ptr<boost::asio::thread_pool> pool_;
     std::thread listener_;

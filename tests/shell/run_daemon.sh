@@ -34,17 +34,48 @@ grep -q "stopped" "$tmp/demo.log" || fail "daemon did not log that it stopped"
 pgrep -f -- "$pgdir" >/dev/null && fail "a process of the demo cluster survived"
 pass "demo: ready, Ctrl-C stops daemon and cluster, nothing left running"
 
-# SIGHUP reloads the log level; SIGTERM stops with exit 0.
+# SIGHUP reloads the log level, names each setting that needs a restart
+# (and keeps it: the tracking listener still answers where it was), never
+# shows a secret; a bad file leaves the daemon running; SIGTERM exits 0.
 new_database url daemon
 "$PF_BIN" migrate --database-url "$url" 2>/dev/null
-printf '[scheduler]\npoll_interval_ms = 100\n[adapters.file]\ndir = "%s/outbox"\n[control]\nlisten = "127.0.0.1:0"\n[tracking]\nlisten = ""\n[log]\nlevel = "info"\n' "$tmp" >"$tmp/daemon.toml"
+echo "first-s3cret-token" >"$tmp/control-token"
+cat >"$tmp/daemon.toml" <<TOML
+[scheduler]
+poll_interval_ms = 100
+[adapters.file]
+dir = "$tmp/outbox"
+[control]
+listen = "127.0.0.1:0"
+token_file = "$tmp/control-token"
+[tracking]
+listen = "127.0.0.1:0"
+base_url = "http://127.0.0.1:8471"
+[log]
+level = "info"
+TOML
 PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/daemon.toml" >"$tmp/daemon.log" 2>&1 &
 daemon=$!
 wait_for "$tmp/daemon.log" "ready: instance" 30 "$daemon"
 [ -d "$tmp/outbox" ] || fail "the file adapter did not create its directory"
-sed -i 's/level = "info"/level = "debug"/' "$tmp/daemon.toml"
+tracking_port=$(sed -n 's/.*tracking listener on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$tmp/daemon.log")
+[ -n "$tracking_port" ] || { cat "$tmp/daemon.log"; fail "no tracking port in the log"; }
+sed -i -e 's/level = "info"/level = "debug"/' -e 's|^base_url = .*|base_url = "https://track.example"|' \
+  -e 's|^listen = "127.0.0.1:0"$|listen = "localhost:0"|' "$tmp/daemon.toml"
+echo "second-s3cret-token" >"$tmp/control-token"
 kill -HUP "$daemon"
 wait_for "$tmp/daemon.log" "reloaded .*: log level debug" 10 "$daemon"
+for key in tracking.base_url tracking.listen control.listen control.token; do
+  grep -q "SIGHUP: $key changed; restart the daemon to apply it" "$tmp/daemon.log" \
+    || { cat "$tmp/daemon.log"; fail "the reload did not say that $key needs a restart"; }
+done
+grep -q "tracking.base_url changed; .*(new emails keep linking to http://127.0.0.1:8471)" "$tmp/daemon.log" \
+  || fail "the tracking.base_url warning does not say what new emails link to"
+grep -q "reloaded .*; applied log.level$" "$tmp/daemon.log" || { cat "$tmp/daemon.log"; fail "the reload did not name log.level as applied (and nothing else)"; }
+grep -q "s3cret" "$tmp/daemon.log" && fail "a secret reached the log"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$tracking_port/healthz")" = 200 ] \
+  || fail "the tracking listener no longer answers on its port $tracking_port after the reload"
+pass "SIGHUP: tracking.base_url, tracking.listen, control.listen and control.token need a restart; the listener stays"
 printf '[scheduler]\nworkerz = 1\n' >"$tmp/daemon.toml"
 kill -HUP "$daemon"
 wait_for "$tmp/daemon.log" "keeping the running configuration" 10 "$daemon"
@@ -53,4 +84,4 @@ kill -TERM "$daemon"
 set +e; wait "$daemon"; code=$?; set -e
 [ "$code" -eq 0 ] || { cat "$tmp/daemon.log"; fail "daemon exited $code on SIGTERM"; }
 grep -q "received SIGTERM: stopping" "$tmp/daemon.log" || fail "no SIGTERM log line"
-pass "SIGHUP reloads (and survives a bad file), SIGTERM exits 0"
+pass "SIGHUP reloads the log level (and survives a bad file), SIGTERM exits 0"

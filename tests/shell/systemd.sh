@@ -25,6 +25,31 @@ TOML
   "$PF_BIN" "$tmp/config.toml" "$tmp/daemon.log" "$url" "$tmp" || fail "sd_notify protocol"
 pass "sd_notify: READY, WATCHDOG, RELOADING then READY on SIGHUP, STOPPING on SIGTERM"
 
+# WATCHDOG=1 only while the workers make progress: a pool wedged on a table
+# lock stops the pings (tests/shell/watchdog_check.py). lease_seconds = 5 and
+# the file adapter make the allowed silence 15 s.
+new_database url wedge
+"$PF_BIN" migrate --database-url "$url" >/dev/null 2>&1
+cat >"$tmp/wedge.toml" <<TOML
+[scheduler]
+workers = 2
+poll_interval_ms = 200
+lease_seconds = 5
+[adapters.file]
+dir = "$tmp/outbox"
+[control]
+listen = "127.0.0.1:0"
+[tracking]
+listen = ""
+TOML
+/usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/watchdog_check.py" \
+  "$PF_BIN" "$tmp/wedge.toml" "$tmp/wedge.log" "$url" "$tmp" loop || fail "watchdog on a wedged pool"
+pass "watchdog: pings while idle, stop once every worker is blocked on a lock for longer than allowed"
+/usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/watchdog_check.py" \
+  "$PF_BIN" "$tmp/wedge.toml" "$tmp/wedge-reload.log" "$url" "$tmp" reload \
+  || fail "watchdog on a pool wedged during a reload"
+pass "watchdog: a reload waiting on wedged workers stops the pings too"
+
 # systemd-analyze verify wants the binaries the unit names at their paths:
 # check a copy of the unit pointing at the built ones.
 command -v systemd-analyze >/dev/null || fail "systemd-analyze not installed (scripts/setup-deps)"

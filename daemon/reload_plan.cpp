@@ -1,0 +1,163 @@
+#include "daemon/reload_plan.hpp"
+
+namespace pf::daemon {
+namespace {
+
+using Meanwhile = std::string (*)(const Config& running);
+
+// One setting: its key, whether a reload applies it, and how to compare and
+// keep it. Comparing and keeping come from the same member pointers, so a
+// setting reported as needing a restart is always the one kept.
+struct Setting {
+    std::string_view key;
+    Apply apply;
+    bool (*differs)(const Config&, const Config&);
+    void (*keep)(const Config& running, Config& reloaded);
+    Meanwhile meanwhile;
+};
+
+template <auto Section, auto Field>
+constexpr Setting setting(std::string_view key, Apply apply, Meanwhile meanwhile = nullptr) {
+    return {key, apply,
+            [](const Config& a, const Config& b) {
+                return !((a.*Section).*Field == (b.*Section).*Field);
+            },
+            [](const Config& running, Config& reloaded) {
+                (reloaded.*Section).*Field = (running.*Section).*Field;
+            },
+            meanwhile};
+}
+
+// The engine is rebuilt on reload, but with the running database: the
+// control port and the tracking listener could not follow it.
+std::string engine_keeps_database(const Config&) {
+    return "the engine, the control port and the tracking listener keep the running database";
+}
+
+// The engine adds the pixel and the unsubscribe link only when a listener
+// runs, and links to tracking.base_url: both stay those of the running
+// listener, so no email links to a listener that does not exist yet.
+std::string emails_keep_listener(const Config& running) {
+    if (running.tracking.listen.empty())
+        return "no tracking listener runs until then, and new emails get no open pixel or "
+               "unsubscribe link";
+    return "the running listener stays, and new emails keep linking to " +
+           running.tracking.base_url;
+}
+
+std::string emails_keep_base_url(const Config& running) {
+    if (running.tracking.listen.empty())
+        return "no tracking listener runs, so new emails get no tracking links either way";
+    return "new emails keep linking to " + running.tracking.base_url;
+}
+
+using C = Config;
+constexpr auto live = Apply::live;
+constexpr auto restart = Apply::restart;
+
+// clang-format off
+const Setting kSettings[] = {
+    // Read at start only, or shared with the listeners (see above).
+    setting<&C::database, &DatabaseConfig::url>("database.url", restart, engine_keeps_database),
+    setting<&C::database, &DatabaseConfig::migrate_on_start>("database.migrate_on_start", restart),
+    setting<&C::database, &DatabaseConfig::connect_timeout_seconds>("database.connect_timeout_seconds", restart),
+    setting<&C::database, &DatabaseConfig::prepared_statements>("database.prepared_statements", restart),
+    // The fresh engine's options (engine_options in run_loop.cpp).
+    setting<&C::scheduler, &SchedulerConfig::workers>("scheduler.workers", live),
+    setting<&C::scheduler, &SchedulerConfig::batch_size>("scheduler.batch_size", live),
+    setting<&C::scheduler, &SchedulerConfig::poll_interval_ms>("scheduler.poll_interval_ms", live),
+    setting<&C::scheduler, &SchedulerConfig::lease_seconds>("scheduler.lease_seconds", live),
+    setting<&C::scheduler, &SchedulerConfig::notify>("scheduler.notify", live),
+    setting<&C::scheduler, &SchedulerConfig::in_flight_chunk>("scheduler.in_flight_chunk", live),
+    setting<&C::scheduler, &SchedulerConfig::unknown_outcome>("scheduler.unknown_outcome", live),
+    setting<&C::scheduler, &SchedulerConfig::retry_base_ms>("scheduler.retry_base_ms", live),
+    setting<&C::scheduler, &SchedulerConfig::retry_max_ms>("scheduler.retry_max_ms", live),
+    // Bounds the next stop; the reload itself waits for batches however long.
+    setting<&C::scheduler, &SchedulerConfig::shutdown_timeout_seconds>("scheduler.shutdown_timeout_seconds", live),
+    // Seeds the one random source, made at start and shared by every engine.
+    setting<&C::scheduler, &SchedulerConfig::seed>("scheduler.seed", restart),
+    setting<&C::send, &SendConfig::adapter>("send.adapter", live),
+    setting<&C::send, &SendConfig::spacing_min_ms>("send.spacing_min_ms", live),
+    setting<&C::send, &SendConfig::spacing_max_ms>("send.spacing_max_ms", live),
+    setting<&C::send, &SendConfig::message_id_domain>("send.message_id_domain", live),
+    setting<&C::send, &SendConfig::routes>("send.routes", live),
+    // The fresh adapter (make_send_adapter).
+    setting<&C::file_adapter, &FileAdapterConfig::dir>("adapters.file.dir", live),
+    setting<&C::log_adapter, &LogAdapterConfig::latency_ms>("adapters.log.latency_ms", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::url>("adapters.smtp.url", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::starttls>("adapters.smtp.starttls", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::username>("adapters.smtp.username", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::password>("adapters.smtp.password", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::ca_file>("adapters.smtp.ca_file", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::helo_domain>("adapters.smtp.helo_domain", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::connect_timeout_seconds>("adapters.smtp.connect_timeout_seconds", live),
+    setting<&C::smtp_adapter, &SmtpAdapterConfig::timeout_seconds>("adapters.smtp.timeout_seconds", live),
+    setting<&C::http_adapter, &HttpAdapterConfig::url>("adapters.http.url", live),
+    setting<&C::http_adapter, &HttpAdapterConfig::signing_secret>("adapters.http.signing_secret", live),
+    setting<&C::http_adapter, &HttpAdapterConfig::bearer_token>("adapters.http.bearer_token", live),
+    setting<&C::http_adapter, &HttpAdapterConfig::ca_file>("adapters.http.ca_file", live),
+    setting<&C::http_adapter, &HttpAdapterConfig::connect_timeout_seconds>("adapters.http.connect_timeout_seconds", live),
+    setting<&C::http_adapter, &HttpAdapterConfig::timeout_seconds>("adapters.http.timeout_seconds", live),
+    // The fresh generators (make_generators).
+    setting<&C::openai, &OpenAiGeneratorConfig::enabled>("generators.openai", live),
+    setting<&C::openai, &OpenAiGeneratorConfig::base_url>("generators.openai.base_url", live),
+    setting<&C::openai, &OpenAiGeneratorConfig::api_key>("generators.openai.api_key", live),
+    setting<&C::openai, &OpenAiGeneratorConfig::timeout_seconds>("generators.openai.timeout_seconds", live),
+    setting<&C::openai, &OpenAiGeneratorConfig::max_attempts>("generators.openai.max_attempts", live),
+    setting<&C::openai, &OpenAiGeneratorConfig::retry_base_ms>("generators.openai.retry_base_ms", live),
+    setting<&C::openai, &OpenAiGeneratorConfig::temperature>("generators.openai.temperature", live),
+    // The control port is built once, and so is the context its handlers read.
+    setting<&C::control, &ControlConfig::listen>("control.listen", restart),
+    setting<&C::control, &ControlConfig::token>("control.token", restart),
+    setting<&C::control, &ControlConfig::pause_wait_seconds>("control.pause_wait_seconds", restart),
+    setting<&C::control, &ControlConfig::max_body_bytes>("control.max_body_bytes", restart),
+    setting<&C::control, &ControlConfig::timeout_seconds>("control.timeout_seconds", restart),
+    // The tracking listener is built once; listen and base_url feed the
+    // engine too, which keeps the running ones (see above).
+    setting<&C::tracking, &TrackingConfig::listen>("tracking.listen", restart, emails_keep_listener),
+    setting<&C::tracking, &TrackingConfig::base_url>("tracking.base_url", restart, emails_keep_base_url),
+    setting<&C::tracking, &TrackingConfig::unsubscribe_mailto>("tracking.unsubscribe_mailto", live),
+    setting<&C::tracking, &TrackingConfig::webhook_secret>("tracking.webhook_secret", restart),
+    setting<&C::tracking, &TrackingConfig::flush_interval_ms>("tracking.flush_interval_ms", restart),
+    setting<&C::log, &LogConfig::level>("log.level", live),
+    setting<&C::log, &LogConfig::format>("log.format", live),
+};
+// clang-format on
+
+std::vector<std::string> changed(const Config& running, const Config& reloaded, Apply apply) {
+    std::vector<std::string> keys;
+    for (const auto& s : kSettings)
+        if (s.apply == apply && s.differs(running, reloaded)) keys.emplace_back(s.key);
+    return keys;
+}
+
+}  // namespace
+
+std::vector<SettingInfo> reload_settings() {
+    std::vector<SettingInfo> all;
+    for (const auto& s : kSettings) all.push_back({s.key, s.apply});
+    return all;
+}
+
+std::vector<std::string> settings_needing_restart(const Config& running, const Config& reloaded) {
+    return changed(running, reloaded, Apply::restart);
+}
+
+std::vector<std::string> settings_applied_live(const Config& running, const Config& reloaded) {
+    return changed(running, reloaded, Apply::live);
+}
+
+Config keep_restart_settings(const Config& running, Config reloaded) {
+    for (const auto& s : kSettings)
+        if (s.apply == Apply::restart) s.keep(running, reloaded);
+    return reloaded;
+}
+
+std::string restart_warning(std::string_view key, const Config& running) {
+    std::string text = "SIGHUP: " + std::string(key) + " changed; restart the daemon to apply it";
+    for (const auto& s : kSettings)
+        if (s.key == key && s.meanwhile) text += " (" + s.meanwhile(running) + ")";
+    return text;
+}
+
+}  // namespace pf::daemon
