@@ -14,6 +14,7 @@
 #include "adapters/log_sender.hpp"
 #include "adapters/mime_message.hpp"
 #include "adapters/pending_sends.hpp"
+#include "adapters/relay_window.hpp"
 #include "adapters/smtp_sender.hpp"
 #include "adapters/template_renderer.hpp"
 
@@ -207,6 +208,56 @@ TEST_CASE("log sender with latency: a batch completes on the timer thread") {
     auto now = std::make_shared<PendingSends>(3);
     instant.send_many(numbered_emails(3), now->callback());
     CHECK(now->ready());
+}
+
+TEST_CASE("relay window: halve on congestion down to 1, one back per delivery") {
+    auto relay = open_relay_window(16);
+    CHECK(relay.window == 16);
+    CHECK(relay.in_flight == 0);
+    for (int i = 0; i < 16; ++i) {
+        REQUIRE(has_room(relay));
+        note_started(relay);
+    }
+    CHECK_FALSE(has_room(relay));  // the 17th waits its turn
+    note_finished(relay, RelayFeedback::congested);
+    CHECK(relay.window == 8);
+    CHECK(relay.in_flight == 15);
+    CHECK_FALSE(has_room(relay));  // 15 still in flight for a window of 8
+    note_finished(relay, RelayFeedback::congested);
+    note_finished(relay, RelayFeedback::congested);
+    note_finished(relay, RelayFeedback::congested);
+    CHECK(relay.window == 1);
+    note_finished(relay, RelayFeedback::congested);
+    CHECK(relay.window == 1);                      // never below one: the relay is still tried
+    note_finished(relay, RelayFeedback::neutral);  // a 550 for one mailbox says nothing
+    CHECK(relay.window == 1);
+    CHECK(relay.in_flight == 10);
+    for (int i = 0; i < 10; ++i) note_finished(relay, RelayFeedback::accepted);
+    CHECK(relay.in_flight == 0);
+    CHECK(relay.window == 11);
+    for (int i = 0; i < 10; ++i) {
+        note_started(relay);
+        note_finished(relay, RelayFeedback::accepted);
+    }
+    CHECK(relay.window == 16);  // capped at max_connections
+    CHECK(open_relay_window(0).window == 1);
+
+    CHECK(smtp_feedback(CURLE_OK, 250) == RelayFeedback::accepted);
+    CHECK(smtp_feedback(CURLE_SEND_ERROR, 421) == RelayFeedback::congested);
+    CHECK(smtp_feedback(CURLE_WEIRD_SERVER_REPLY, 421) == RelayFeedback::congested);
+    CHECK(smtp_feedback(CURLE_COULDNT_CONNECT, 0) == RelayFeedback::congested);
+    CHECK(smtp_feedback(CURLE_OPERATION_TIMEDOUT, 0) == RelayFeedback::congested);
+    CHECK(smtp_feedback(CURLE_SEND_ERROR, 451) == RelayFeedback::neutral);
+    CHECK(smtp_feedback(CURLE_SEND_ERROR, 550) == RelayFeedback::neutral);
+    CHECK(smtp_feedback(CURLE_LOGIN_DENIED, 535) == RelayFeedback::neutral);
+    CHECK(http_feedback(CURLE_OK, 202) == RelayFeedback::accepted);
+    CHECK(http_feedback(CURLE_OK, 429) == RelayFeedback::congested);
+    CHECK(http_feedback(CURLE_OK, 503) == RelayFeedback::congested);
+    CHECK(http_feedback(CURLE_OK, 500) == RelayFeedback::neutral);
+    CHECK(http_feedback(CURLE_OK, 400) == RelayFeedback::neutral);
+    CHECK(http_feedback(CURLE_COULDNT_CONNECT, 0) == RelayFeedback::congested);
+    CHECK(http_feedback(CURLE_OPERATION_TIMEDOUT, 0) == RelayFeedback::congested);
+    CHECK(http_feedback(CURLE_SSL_CONNECT_ERROR, 0) == RelayFeedback::neutral);
 }
 
 TEST_CASE("templates: Mustache variables and sections, strict about missing values") {
