@@ -3,11 +3,13 @@
 // say what became of it. Adapters do not retry; the scheduler decides what a
 // transient or permanent failure means for the enrollment.
 
+#include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pf::adapters {
 
@@ -41,12 +43,23 @@ struct SendResult {
 
 std::string_view to_string(SendOutcome outcome);
 
+// Reports the result of emails[i] as done(i, result), exactly once per email,
+// from any thread, possibly before send_many returns. Emails are in flight
+// at once where the adapter can do that. `done` must be cheap and must not throw.
+using SendCallback = std::function<void(std::size_t index, SendResult result)>;
+
 class SendAdapter {
   public:
     virtual ~SendAdapter() = default;
     virtual std::string_view name() const = 0;
     // Must be safe to call from several worker threads at once.
     virtual SendResult send(const OutboundEmail& email) = 0;
+    // Hands over a batch. The default calls send() for each email in order on
+    // the caller's thread (an exception becomes a transient failure), so an
+    // adapter that cannot overlap transfers needs nothing more. Adapters that
+    // can (smtp, http, log) return at once and report from their own thread.
+    // Must be safe to call from several threads at once, like send().
+    virtual void send_many(std::vector<OutboundEmail> emails, SendCallback done);
 };
 
 // Routes each email to one of several adapters by configuration: the first
@@ -54,10 +67,10 @@ class SendAdapter {
 // default. The rules are data, so choosing an adapter per campaign or
 // sender needs no code.
 struct RouteRule {
-    std::string campaign_id;   // empty: any
-    std::string from_email;    // empty: any (compared case-insensitively)
-    std::string from_domain;   // empty: any
-    std::string adapter;       // a name in the router's adapters
+    std::string campaign_id;  // empty: any
+    std::string from_email;   // empty: any (compared case-insensitively)
+    std::string from_domain;  // empty: any
+    std::string adapter;      // a name in the router's adapters
 };
 
 class RoutingSender final : public SendAdapter {
@@ -66,6 +79,11 @@ class RoutingSender final : public SendAdapter {
                   std::map<std::string, std::unique_ptr<SendAdapter>> adapters);
     std::string_view name() const override { return name_; }
     SendResult send(const OutboundEmail& email) override;
+    // Splits the batch by route and hands each part to its adapter's
+    // send_many, so the relays behind different adapters work at the same
+    // time; `done` sees the indexes of the caller's batch. A part whose adapter
+    // is synchronous (file) holds the call until it is written.
+    void send_many(std::vector<OutboundEmail> emails, SendCallback done) override;
     // The adapter an email would go to (tests, logs).
     SendAdapter& route(const OutboundEmail& email) const;
 

@@ -3,7 +3,9 @@
 #include <curl/curl.h>
 
 #include <cstring>
-#include <optional>
+#include <memory>
+
+#include "adapters/pending_sends.hpp"
 
 namespace pf::adapters {
 namespace {
@@ -36,6 +38,75 @@ struct SlistFree {
     void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
+// One message, one SMTP transaction. Options are set for each message; the
+// connection stays open between messages (the multi handle's cache).
+class SmtpTransfer final : public CurlTransfer {
+  public:
+    SmtpTransfer(const SmtpSettings& settings, OutboundEmail email, std::size_t index,
+                 std::shared_ptr<const SendCallback> done)
+        : CurlTransfer(index, std::move(done)), settings_(settings), email_(std::move(email)) {}
+
+    void prepare(CURL* curl) override;
+    Outcome finish(CURL* curl, CURLcode rc) override;
+
+  private:
+    SendResult result(CURLcode rc, long code) const;
+
+    const SmtpSettings& settings_;
+    OutboundEmail email_;
+    std::string url_, from_;
+    std::unique_ptr<curl_slist, SlistFree> recipients_;
+    Upload upload_{&email_.mime};
+    std::string last_reply_;
+    char error_[CURL_ERROR_SIZE] = {};
+};
+
+void SmtpTransfer::prepare(CURL* curl) {
+    url_ = settings_.url;
+    if (!settings_.helo_domain.empty()) url_ += "/" + settings_.helo_domain;
+    curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
+    if (url_.rfind("smtp://", 0) == 0 && settings_.starttls)
+        curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    if (!settings_.ca_file.empty())
+        curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    if (!settings_.username.empty()) {
+        curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.username.c_str());
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, settings_.timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    from_ = "<" + email_.from_email + ">";
+    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from_.c_str());
+    recipients_.reset(curl_slist_append(nullptr, ("<" + email_.to_email + ">").c_str()));
+    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients_.get());
+    upload_.offset = 0;
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload_);
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, record_replies);
+    curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &last_reply_);
+    curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_);
+}
+
+CurlTransfer::Outcome SmtpTransfer::finish(CURL* curl, CURLcode rc) {
+    long code = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
+    return {result(rc, code), smtp_feedback(rc, code)};
+}
+
+SendResult SmtpTransfer::result(CURLcode rc, long code) const {
+    if (rc == CURLE_OK) return SendResult::sent(last_reply_);
+    const std::string why = "smtp " + settings_.url + ": " +
+                            (error_[0] ? std::string(error_) : curl_easy_strerror(rc)) +
+                            (last_reply_.empty() ? "" : " (server: " + last_reply_ + ")");
+    if (code >= 400 && smtp_outcome(code) == SendOutcome::permanent_failure)
+        return SendResult::permanent(why);
+    // 4xx, or no reply to judge by: connection refused, TLS, timeout, authentication.
+    return SendResult::transient(why);
+}
+
 }  // namespace
 
 SendOutcome smtp_outcome(long reply_code) {
@@ -44,64 +115,38 @@ SendOutcome smtp_outcome(long reply_code) {
     return SendOutcome::transient_failure;
 }
 
-SmtpSender::SmtpSender(SmtpSettings settings) : settings_(std::move(settings)) {}
+RelayFeedback smtp_feedback(CURLcode transfer, long reply_code) {
+    if (transfer == CURLE_OK) return RelayFeedback::accepted;
+    if (reply_code == 421) return RelayFeedback::congested;
+    if (transfer == CURLE_COULDNT_CONNECT || transfer == CURLE_OPERATION_TIMEDOUT)
+        return RelayFeedback::congested;
+    return RelayFeedback::neutral;
+}
+
+SmtpSender::SmtpSender(SmtpSettings settings)
+    : settings_(std::move(settings)),
+      relay_(settings_.url + " as " +
+             (settings_.username.empty() ? "(no login)" : settings_.username)),
+      // One lane per connection: libcurl blocks its multi handle while it waits
+      // for the reply to the end of DATA (curl_multi_loop.hpp).
+      loop_("smtp", settings_.max_connections, settings_.max_connections) {}
 
 SmtpSender::~SmtpSender() = default;
 
 SendResult SmtpSender::send(const OutboundEmail& email) {
-    // Options are set for each message; the connection stays open between
-    // messages of the same handle (libcurl reuses it).
-    std::optional<CurlPool::Lease> lease;
-    try {
-        lease.emplace(pool_.take());
-    } catch (const std::exception& e) {
-        return SendResult::transient(std::string("smtp: ") + e.what());
-    }
-    CURL* curl = lease->get();
-    std::string url = settings_.url;
-    if (!settings_.helo_domain.empty()) url += "/" + settings_.helo_domain;
-    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-    if (url.rfind("smtp://", 0) == 0 && settings_.starttls)
-        curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
-    if (!settings_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
-    if (!settings_.username.empty()) {
-        curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.username.c_str());
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
-    }
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, settings_.timeout_ms);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    const std::string from = "<" + email.from_email + ">";
-    curl_easy_setopt(curl, CURLOPT_MAIL_FROM, from.c_str());
-    std::unique_ptr<curl_slist, SlistFree> recipients(
-        curl_slist_append(nullptr, ("<" + email.to_email + ">").c_str()));
-    curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, recipients.get());
-    Upload upload{&email.mime};
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, read_upload);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    std::string last_reply;
-    curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, record_replies);
-    curl_easy_setopt(curl, CURLOPT_DEBUGDATA, &last_reply);
-    curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
-    char error[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    auto pending = std::make_shared<PendingSends>(1);
+    send_many({email}, pending->callback());
+    return pending->wait().front();
+}
 
-    const CURLcode rc = curl_easy_perform(curl);
-    long code = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
-    lease.reset();
-
-    if (rc == CURLE_OK) return SendResult::sent(last_reply);
-    const std::string why = "smtp " + settings_.url + ": " +
-                            (error[0] ? std::string(error) : curl_easy_strerror(rc)) +
-                            (last_reply.empty() ? "" : " (server: " + last_reply + ")");
-    if (code >= 400) {
-        if (smtp_outcome(code) == SendOutcome::permanent_failure) return SendResult::permanent(why);
-        return SendResult::transient(why);
-    }
-    // No reply to judge by: connection refused, TLS, timeout, authentication.
-    return SendResult::transient(why);
+void SmtpSender::send_many(std::vector<OutboundEmail> emails, SendCallback done) {
+    auto shared_done = std::make_shared<const SendCallback>(std::move(done));
+    std::vector<std::unique_ptr<CurlTransfer>> transfers;
+    transfers.reserve(emails.size());
+    for (std::size_t i = 0; i < emails.size(); ++i)
+        transfers.push_back(
+            std::make_unique<SmtpTransfer>(settings_, std::move(emails[i]), i, shared_done));
+    loop_.submit(relay_, std::move(transfers));
 }
 
 }  // namespace pf::adapters

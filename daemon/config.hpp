@@ -69,6 +69,7 @@ struct HttpAdapterConfig {
     std::string ca_file;
     int connect_timeout_seconds = 10;
     int timeout_seconds = 30;
+    int max_connections = 32;  // requests in flight at once
 };
 
 struct SmtpAdapterConfig {
@@ -80,6 +81,7 @@ struct SmtpAdapterConfig {
     std::string helo_domain;
     int connect_timeout_seconds = 10;
     int timeout_seconds = 60;
+    int max_connections = 16;  // transactions (and connections) in flight at once
 };
 
 struct ControlConfig {

@@ -11,6 +11,10 @@
 namespace pf::daemon {
 namespace {
 
+// Each transfer in flight holds a socket: a bound well under the usual
+// descriptor limit, and far above what a relay lets one client open.
+constexpr long long kMaxRelayConnections = 1000;
+
 std::string type_name(const toml::node& node) {
     switch (node.type()) {
         case toml::node_type::string:
@@ -278,6 +282,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         smtp.read("helo_domain", sc.helo_domain);
         smtp.read("connect_timeout_seconds", sc.connect_timeout_seconds, 1, 600);
         smtp.read("timeout_seconds", sc.timeout_seconds, 1, 3600);
+        smtp.read("max_connections", sc.max_connections, 1, kMaxRelayConnections);
         smtp.finish();
         auto http = adapters.section("http");
         auto& hc = config.http_adapter;
@@ -294,6 +299,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         http.read("ca_file", hc.ca_file);
         http.read("connect_timeout_seconds", hc.connect_timeout_seconds, 1, 600);
         http.read("timeout_seconds", hc.timeout_seconds, 1, 3600);
+        http.read("max_connections", hc.max_connections, 1, kMaxRelayConnections);
         http.finish();
         adapters.finish();
     }

@@ -81,9 +81,9 @@ std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
             std::chrono::milliseconds(config.log_adapter.latency_ms));
     if (config.send.adapter == "http") {
         const auto& c = config.http_adapter;
-        return std::make_unique<adapters::HttpSender>(
-            adapters::HttpSettings{c.url, c.signing_secret, c.bearer_token, c.ca_file,
-                                   c.connect_timeout_seconds * 1000L, c.timeout_seconds * 1000L});
+        return std::make_unique<adapters::HttpSender>(adapters::HttpSettings{
+            c.url, c.signing_secret, c.bearer_token, c.ca_file, c.connect_timeout_seconds * 1000L,
+            c.timeout_seconds * 1000L, c.max_connections});
     }
     if (config.send.adapter == "smtp") {
         const auto& c = config.smtp_adapter;
@@ -96,6 +96,7 @@ std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
         s.helo_domain = c.helo_domain;
         s.connect_timeout_ms = c.connect_timeout_seconds * 1000L;
         s.timeout_ms = c.timeout_seconds * 1000L;
+        s.max_connections = c.max_connections;
         return std::make_unique<adapters::SmtpSender>(std::move(s));
     }
     throw ConfigError("send.adapter: unknown adapter '" + config.send.adapter + "'");

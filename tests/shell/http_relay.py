@@ -3,20 +3,35 @@
 request's HMAC signature with the shared secret, records one JSON line per
 request in LOG, and answers by recipient: "status-NNN@…" gets NNN, "slow@…"
 waits 3 s (past the daemon's timeout), "once-500@…" gets 500 on its first
-request only, anything else 200 {"id": "relay-N"}.
-Prints "ready PORT"; runs until killed.   http_relay.py LOG SECRET"""
+request only, anything else 200 {"id": "relay-N"}. Each line also says how
+many requests were being answered at once when it arrived, itself included.
+Prints "ready PORT"; runs until killed.
+
+  http_relay.py LOG SECRET [--delay SECONDS] [--busy-first N]
+
+--delay holds each answer that long (a slow relay, so that concurrent
+clients overlap); --busy-first answers the first N requests 503 at once, as a
+relay over its limit does."""
+import argparse
 import hashlib
 import hmac
 import json
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-log_path, secret = sys.argv[1], sys.argv[2].encode()
+parser = argparse.ArgumentParser()
+parser.add_argument("log")
+parser.add_argument("secret")
+parser.add_argument("--delay", type=float, default=0.0)
+parser.add_argument("--busy-first", type=int, default=0)
+args = parser.parse_args()
+log_path, secret = args.log, args.secret.encode()
 lock = threading.Lock()
 count = [0]
 seen = set()
+active = [0]
+busy_left = [args.busy_first]
 
 
 class Relay(BaseHTTPRequestHandler):
@@ -28,6 +43,11 @@ class Relay(BaseHTTPRequestHandler):
         fresh = abs(time.time() - int(timestamp or 0)) < 300
         payload = json.loads(body)
         with lock:
+            busy = busy_left[0] > 0
+            busy_left[0] -= busy
+            # Only requests that are worked on count as concurrent.
+            active[0] += not busy
+            concurrent = active[0] if not busy else 0
             count[0] += 1
             n = count[0]
             with open(log_path, "a") as f:
@@ -35,15 +55,15 @@ class Relay(BaseHTTPRequestHandler):
                                     "idempotency_key": self.headers.get("Idempotency-Key"),
                                     "signature_ok": signature_ok and fresh,
                                     "mime_starts": payload["mime"][:5], "subject": payload["subject"],
-                                    "auth": self.headers.get("Authorization")}) + "\n")
-        local = payload["to"].split("@")[0]
-        if local == "slow":
-            time.sleep(3)
-        status = int(local.split("-")[1]) if local.startswith("status-") else 200
-        if local.startswith("once-500"):
+                                    "auth": self.headers.get("Authorization"),
+                                    "concurrent": concurrent, "busy": busy}) + "\n")
+        try:
+            status = self.status_for(payload["to"], busy)
+        finally:
+            # Before the answer goes out: the client may start its next request
+            # as soon as it has it, and that one must not count this one.
             with lock:
-                status = 500 if payload["to"] not in seen else 200
-                seen.add(payload["to"])
+                active[0] -= not busy
         answer = json.dumps({"id": f"relay-{n}"} if status == 200 else {"error": f"simulated {status}"}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -51,10 +71,27 @@ class Relay(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(answer)
 
+    def status_for(self, to, busy):
+        if busy:
+            return 503
+        local = to.split("@")[0]
+        if local == "slow":
+            time.sleep(3)
+        if args.delay:
+            time.sleep(args.delay)
+        if local.startswith("once-500"):
+            with lock:
+                first = to not in seen
+                seen.add(to)
+            return 500 if first else 200
+        return int(local.split("-")[1]) if local.startswith("status-") else 200
+
     def log_message(self, *args):
         pass
 
 
+# Room for every client connecting at once (the default backlog is 5).
+ThreadingHTTPServer.request_queue_size = 128
 server = ThreadingHTTPServer(("127.0.0.1", 0), Relay)
 print(f"ready {server.server_address[1]}", flush=True)
 server.serve_forever()

@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """An SMTP server for the tests (aiosmtpd, Debian's python3-aiosmtpd), on
 loopback. Stores every accepted message as N.eml in OUTDIR and one JSON line
-per message in OUTDIR/log.jsonl (envelope, connection number). Prints
+per message in OUTDIR/log.jsonl (envelope, connection number, and how many
+messages were in DATA at once when it arrived, itself included). Prints
 "ready PORT" once listening; runs until killed.
 
   smtp_sink.py OUTDIR [--cert CERT --key KEY [--implicit-tls]] [--user USER --password PASS]
+               [--delay SECONDS] [--busy-first N]
 
 With a certificate, STARTTLS is required before MAIL (or, with
 --implicit-tls, the connection is TLS from the start, as smtps://); with a user, AUTH
 (PLAIN/LOGIN) is required. Recipients whose local part starts with
-"refuse" get 550, with "later" get 451 on their first attempt only."""
+"refuse" get 550, with "later" get 451 on their first attempt only.
+--delay holds each message that long in DATA before accepting it (a slow
+relay, so that concurrent clients overlap); --busy-first answers the first N
+MAIL FROMs with 421 and closes those connections (RFC 5321 4.2.3), as a
+relay that is over its limit does."""
 import argparse
 import asyncio
 import itertools
@@ -31,15 +37,29 @@ parser.add_argument("--key")
 parser.add_argument("--user")
 parser.add_argument("--password")
 parser.add_argument("--implicit-tls", action="store_true")
+parser.add_argument("--delay", type=float, default=0.0)
+parser.add_argument("--busy-first", type=int, default=0)
 args = parser.parse_args()
 
 counter = itertools.count(1)
 connections = itertools.count(1)
 lock = threading.Lock()
 deferred_once = set()
+in_data = [0]  # messages in DATA right now (one event loop: no lock needed)
+busy_left = [args.busy_first]
 
 
 class Handler:
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if busy_left[0] > 0:
+            busy_left[0] -= 1
+            # After the reply is written: closing flushes it first.
+            asyncio.get_running_loop().call_soon(server.transport.close)
+            return "421 4.7.0 Too many concurrent sessions, closing connection"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0].lower()
         if local.startswith("refuse"):
@@ -53,6 +73,16 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        in_data[0] += 1
+        concurrent = in_data[0]
+        try:
+            if args.delay:
+                await asyncio.sleep(args.delay)
+            return self.store(session, envelope, concurrent)
+        finally:
+            in_data[0] -= 1
+
+    def store(self, session, envelope, concurrent):
         if not hasattr(session, "pf_connection"):
             session.pf_connection = next(connections)
         n = next(counter)
@@ -62,7 +92,7 @@ class Handler:
             f.write(json.dumps({"n": n, "mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
                                 "connection": session.pf_connection,
                                 "tls": session.ssl is not None or args.implicit_tls,
-                                "auth": bool(session.authenticated)}) + "\n")
+                                "auth": bool(session.authenticated), "concurrent": concurrent}) + "\n")
         return f"250 2.0.0 Ok: queued as SINK{n}"
 
 

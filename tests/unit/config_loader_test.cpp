@@ -122,7 +122,8 @@ TEST_CASE("systemd credentials are the fallback for the database URL and the con
     CHECK(defaults.database.url == "postgresql://cred@db/x");
     CHECK(defaults.control.token == "t0ken");
     // Anything named explicitly wins over the credential.
-    const auto named = parse_config("[database]\nurl = \"postgresql://file@db/x\"\n", "test.toml", env);
+    const auto named =
+        parse_config("[database]\nurl = \"postgresql://file@db/x\"\n", "test.toml", env);
     CHECK(named.database.url == "postgresql://file@db/x");
     const auto from_env = parse_config(
         "", "test.toml",
@@ -149,7 +150,8 @@ from_domain = "relay.example"
 adapter = "http"
 [adapters.http]
 url = "https://relay.example/send"
-)", "test.toml", env_of({}));
+)",
+                                     "test.toml", env_of({}));
     REQUIRE(config.send.routes.size() == 2);
     CHECK(config.send.routes[0].adapter == "file");
     CHECK(config.send.routes[1].from_domain == "relay.example");
@@ -165,6 +167,25 @@ url = "https://relay.example/send"
               .find("send.routes[0].bogus: unknown key") != std::string::npos);
 }
 
+TEST_CASE("adapters: max_connections per relay, a positive integer") {
+    const auto defaults = parse_config("", "test.toml", env_of({}));
+    CHECK(defaults.smtp_adapter.max_connections == 16);
+    CHECK(defaults.http_adapter.max_connections == 32);
+    const auto config = parse_config(
+        "[adapters.smtp]\nmax_connections = 4\n[adapters.http]\nmax_connections = 100\n",
+        "test.toml", env_of({}));
+    CHECK(config.smtp_adapter.max_connections == 4);
+    CHECK(config.http_adapter.max_connections == 100);
+    CHECK(error_of("[adapters.smtp]\nmax_connections = 0\n") ==
+          "test.toml: adapters.smtp.max_connections: value 0 is out of range [1, 1000]");
+    CHECK(error_of("[adapters.http]\nmax_connections = -3\n") ==
+          "test.toml: adapters.http.max_connections: value -3 is out of range [1, 1000]");
+    CHECK(error_of("[adapters.http]\nmax_connections = \"8\"\n") ==
+          "test.toml: adapters.http.max_connections: expected an integer, found a string");
+    CHECK(error_of("[adapters.smtp]\nmax_connections = 2.5\n") ==
+          "test.toml: adapters.smtp.max_connections: expected an integer, found a number");
+}
+
 TEST_CASE("listen addresses") {
     CHECK(split_listen_address("127.0.0.1:8470")->port == 8470);
     CHECK(split_listen_address("[::1]:8470")->host == "::1");
@@ -174,9 +195,10 @@ TEST_CASE("listen addresses") {
     CHECK_FALSE(split_listen_address(":8470"));
     CHECK_FALSE(split_listen_address("localhost:65536"));
     CHECK_FALSE(split_listen_address("localhost:http"));
-    CHECK(error_of("[control]\nlisten = \"localhost\"\n").find("control.listen: expected HOST:PORT") !=
-          std::string::npos);
-    CHECK(parse_config("[control]\nlisten = \"\"\n", "test.toml", env_of({})).control.listen.empty());
+    CHECK(error_of("[control]\nlisten = \"localhost\"\n")
+              .find("control.listen: expected HOST:PORT") != std::string::npos);
+    CHECK(
+        parse_config("[control]\nlisten = \"\"\n", "test.toml", env_of({})).control.listen.empty());
 }
 
 TEST_CASE("a secret never appears in a configuration error") {
