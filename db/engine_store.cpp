@@ -69,11 +69,16 @@ EngineStore::EngineStore(pqxx::connection& connection, bool prepared_statements)
 
 std::vector<ClaimedStep> EngineStore::claim(Micros now, int limit, const std::string& instance,
                                             int lease_seconds) {
-    pqxx::work tx(connection_);
-    const auto rows = run(tx, "pf_claim", now, limit, instance, lease_seconds);
+    Transaction tx(*this);
+    auto claimed = tx.claim(now, limit, instance, lease_seconds);
     tx.commit();
+    return claimed;
+}
 
-    return read_claimed_steps(rows);
+std::vector<ClaimedStep> EngineStore::Transaction::claim(Micros now, int limit,
+                                                         const std::string& instance,
+                                                         int lease_seconds) {
+    return read_claimed_steps(store_.run(*tx_, "pf_claim", now, limit, instance, lease_seconds));
 }
 
 std::vector<VariantChoice> EngineStore::assign_variants(const std::vector<VariantChoice>& wanted,
@@ -247,15 +252,13 @@ std::size_t EngineStore::Transaction::finish(const FinishBatch& batch, const std
     // enrollment" index before the next step's task comes in.
     if (!batch.tasks.empty()) {
         const auto& t = batch.tasks;
-        const auto rows =
-            store_.run(tx, "pf_finish_tasks",
-                       column(t, [](const auto& x) { return x.organisation_id; }),
-                       column(t, [](const auto& x) { return x.task_id; }),
-                       column(t, [](const auto& x) { return x.status; }),
-                       optional_column(t, [](const auto& x) { return micros_text(x.run_at); }),
-                       column(t, [](const auto& x) { return std::to_string(x.attempts_delta); }),
-                       optional_column(t, [](const auto& x) { return x.last_error; }), instance,
-                       now);
+        const auto rows = store_.run(
+            tx, "pf_finish_tasks", column(t, [](const auto& x) { return x.organisation_id; }),
+            column(t, [](const auto& x) { return x.task_id; }),
+            column(t, [](const auto& x) { return x.status; }),
+            optional_column(t, [](const auto& x) { return micros_text(x.run_at); }),
+            column(t, [](const auto& x) { return std::to_string(x.attempts_delta); }),
+            optional_column(t, [](const auto& x) { return x.last_error; }), instance, now);
         updated = rows[0]["updated"].as<std::size_t>();
     }
     if (!batch.messages.empty()) {

@@ -50,6 +50,9 @@ class EngineStore {
         Transaction(const Transaction&) = delete;
         Transaction& operator=(const Transaction&) = delete;
 
+        // claim() inside this transaction (after the outcomes it records).
+        std::vector<ClaimedStep> claim(Micros now, int limit, const std::string& instance,
+                                       int lease_seconds);
         // Enrollments (organisation, enrollment) still active in active
         // campaigns (no locks: the write below checks again under lock).
         std::vector<std::pair<std::string, std::string>> active_enrollments(

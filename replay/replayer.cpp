@@ -310,6 +310,7 @@ ReplayResult replay(const std::string& database_url, const Fixture& fixture,
         std::optional<db::Micros> due;
         while (true) {
             if (options.interrupted && options.interrupted->load()) {
+                runner.finish_in_flight();
                 result.interrupted = true;
                 break;
             }
@@ -324,6 +325,7 @@ ReplayResult replay(const std::string& database_url, const Fixture& fixture,
             // transcript: plans change speed, not results).
             if (result.batches % 1000 == 0) fixtures.analyze_queue();
             if (claimed < static_cast<std::size_t>(settings.batch_size)) {
+                runner.finish_in_flight();  // the batch's outcomes, written before looking
                 due = store.next_due(scheduler::to_micros(now) - 1);
                 if (!due || *due > scheduler::to_micros(now)) break;
             }

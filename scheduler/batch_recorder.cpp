@@ -4,9 +4,17 @@
 
 namespace pf::scheduler {
 
-void BatchRecorder::record(db::EngineStore::Transaction& tx, OutcomeWriter& out) {
-    outcomes_ += out.task_count();
-    recorded_ += tx.finish(out.take(), instance_id_, to_micros(clock_.now()));
+std::size_t BatchRecorder::record(db::EngineStore::Transaction& tx, PipelineState& state,
+                                  OutcomeWriter& out) {
+    state.carry(out.take());
+    return record(tx, state);
+}
+
+std::size_t BatchRecorder::record(db::EngineStore::Transaction& tx, PipelineState& state) {
+    const auto outcomes = state.carried.tasks.size();
+    outcomes_ += outcomes;
+    recorded_ += tx.finish(state.carried, instance_id_, to_micros(clock_.now()));
+    return outcomes;
 }
 
 void BatchRecorder::report_lost_leases() const {

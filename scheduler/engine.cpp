@@ -152,16 +152,20 @@ void Engine::worker_loop(int index) {
         std::chrono::seconds(std::max(1, options_.settings.lease_seconds / 4));
     auto next_janitor = std::chrono::steady_clock::now() + std::chrono::milliseconds(100 * index);
     auto backoff = std::chrono::milliseconds(200);
+    // Sends in flight and outcomes not yet written outlive a lost connection:
+    // the next runner writes them.
+    PipelineState pipeline;
     while (!stopping_) {
         try {
             auto connection = db::connect(options_.database_url);
             ConnectionGauge live(connections_);
             db::EngineStore store(*connection, options_.prepared_statements);
             StepRunner runner(store, adapter_, generators_, clock_, random_, options_.settings,
-                              counters_);
+                              counters_, &pipeline);
             backoff = std::chrono::milliseconds(200);
             while (!stopping_) {
                 if (draining_) {
+                    runner.finish_in_flight();
                     idle_wait(options_.poll_interval);
                     note_progress(index);
                     continue;
@@ -195,6 +199,7 @@ void Engine::worker_loop(int index) {
                 idle_wait(wait);
                 note_progress(index);
             }
+            runner.finish_in_flight();  // stopping: every outcome written before the leases go
         } catch (const std::exception& e) {
             if (stopping_) break;
             spdlog::error("worker {}: {}; retrying in {} ms", index, e.what(), backoff.count());

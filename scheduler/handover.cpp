@@ -15,22 +15,17 @@ db::OutboundDraft draft_of(const StepWork& w) {
             w.in_reply_to,     w.body_html,   s.campaign_timezone, w.cap_day};
 }
 
-adapters::SendResult send_one(adapters::SendAdapter& adapter, const adapters::OutboundEmail& e) {
-    try {
-        return adapter.send(e);
-    } catch (const std::exception& ex) {
-        return adapters::SendResult::transient(std::string("adapter error: ") + ex.what());
-    }
-}
-
 }  // namespace
 
 void Handover::run(std::optional<db::EngineStore::Transaction>& tx,
+                   const std::shared_ptr<std::vector<StepWork>>& batch,
                    const std::vector<StepWork*>& sends, const std::atomic<bool>* stopping) {
-    const auto chunk_size = static_cast<std::size_t>(std::max(1, parts_.settings.in_flight_chunk));
+    const auto limit = static_cast<std::size_t>(std::max(1, parts_.settings.in_flight_chunk));
     const std::span<StepWork* const> all(sends);
-    for (std::size_t from = 0; from < all.size(); from += chunk_size) {
-        const auto chunk = all.subspan(from, std::min(chunk_size, all.size() - from));
+    for (std::size_t from = 0; from < all.size();) {
+        collect_ready();
+        while (state_.emails >= limit) collect_oldest();  // room for at least one
+        const auto chunk = all.subspan(from, std::min(limit - state_.emails, all.size() - from));
         if (!tx) {
             tx.emplace(parts_.store);
             if (stopping && stopping->load()) {
@@ -38,26 +33,28 @@ void Handover::run(std::optional<db::EngineStore::Transaction>& tx,
                 release_unwritten(all.subspan(from));
                 return;
             }
-            // The previous chunk's outcomes and this chunk's 'sending' rows, together.
-            recorder_.record(*tx, out_);
         }
-        auto in_flight = write_chunk(*tx, chunk);
+        // Earlier outcomes and this chunk's 'sending' rows, together.
+        recorder_.record(*tx, state_, out_);
+        auto emails = write_chunk(*tx, chunk);
         tx->commit();
         tx.reset();
-        send_chunk(in_flight);
+        state_.written();
+        hand_over(batch, std::move(emails));
+        from += chunk.size();
     }
-    if (!tx) tx.emplace(parts_.store);
+    collect_ready();
 }
 
-std::vector<Handover::InFlight> Handover::write_chunk(db::EngineStore::Transaction& tx,
-                                                      std::span<StepWork* const> chunk) {
+std::vector<InFlightEmail> Handover::write_chunk(db::EngineStore::Transaction& tx,
+                                                 std::span<StepWork* const> chunk) {
     std::vector<db::OutboundDraft> drafts;
     std::map<std::pair<std::string, std::string>, StepWork*> by_enrollment;
     for (auto* w : chunk) {
         drafts.push_back(draft_of(*w));
         by_enrollment[{w->step.organisation_id, w->step.enrollment_id}] = w;
     }
-    std::vector<InFlight> written;
+    std::vector<InFlightEmail> written;
     const auto& settings = parts_.settings;
     for (auto& r : tx.write_sending(drafts, settings.message_id_domain,
                                     settings.unknown_outcome == UnknownOutcomePolicy::resend,
@@ -70,7 +67,7 @@ std::vector<Handover::InFlight> Handover::write_chunk(db::EngineStore::Transacti
     }
     // In the claim's order (pointers into the batch).
     std::sort(written.begin(), written.end(),
-              [](const InFlight& a, const InFlight& b) { return a.work < b.work; });
+              [](const InFlightEmail& a, const InFlightEmail& b) { return a.work < b.work; });
     return written;
 }
 
@@ -85,21 +82,33 @@ void Handover::not_written(StepWork& w, bool still_active) {
               "held: the message for this step changed state while this task ran; check it");
 }
 
-void Handover::send_chunk(std::vector<InFlight>& chunk) {
-    for (const auto& f : chunk) {
-        f.work->subject = f.message.subject;  // the stored text's, on a retry
-        const auto sent_at = parts_.clock.now();
-        const auto email = outbound_email(f, sent_at);
-        const auto started = std::chrono::steady_clock::now();
-        const auto result = send_one(parts_.adapter, email);
-        parts_.counters.send_seconds.observe(std::chrono::steady_clock::now() - started);
-        record_result(f, result, sent_at);
+void Handover::hand_over(const std::shared_ptr<std::vector<StepWork>>& batch,
+                         std::vector<InFlightEmail> emails) {
+    if (emails.empty()) return;
+    const auto count = emails.size();
+    InFlightChunk chunk{batch, std::move(emails), std::make_shared<adapters::PendingSends>(count),
+                        parts_.clock.now()};
+    std::vector<adapters::OutboundEmail> outbound;
+    for (auto& e : chunk.emails) {
+        e.work->subject = e.message.subject;  // the stored text's, on a retry
+        outbound.push_back(outbound_email(e, chunk.sent_at));
     }
+    // Each email's time to its result, as the adapter reports it.
+    auto collect = chunk.results->callback();
+    const auto started = std::chrono::steady_clock::now();
+    auto& histogram = parts_.counters.send_seconds;
+    state_.emails += chunk.emails.size();
+    state_.chunks.push_back(std::move(chunk));
+    parts_.adapter.send_many(std::move(outbound),
+                             [collect, started, &histogram](std::size_t i, adapters::SendResult r) {
+                                 histogram.observe(std::chrono::steady_clock::now() - started);
+                                 collect(i, std::move(r));
+                             });
 }
 
-adapters::OutboundEmail Handover::outbound_email(const InFlight& f, TimePoint sent_at) const {
-    const auto& s = f.work->step;
-    const auto& m = f.message;
+adapters::OutboundEmail Handover::outbound_email(const InFlightEmail& e, TimePoint sent_at) const {
+    const auto& s = e.work->step;
+    const auto& m = e.message;
     adapters::OutgoingEmail outgoing{
         m.from_email, s.from_name,      m.to_email,    s.reply_to,       m.subject,    m.body,
         m.body_html,  m.rfc_message_id, m.in_reply_to, m.tracking_token, s.track_opens};
@@ -118,11 +127,28 @@ adapters::OutboundEmail Handover::outbound_email(const InFlight& f, TimePoint se
     return email;
 }
 
-void Handover::record_result(const InFlight& f, const adapters::SendResult& result,
+void Handover::collect_ready() {
+    while (!state_.chunks.empty() && state_.chunks.front().results->ready()) collect_oldest();
+}
+
+void Handover::collect_all() {
+    while (!state_.chunks.empty()) collect_oldest();
+}
+
+void Handover::collect_oldest() {
+    auto chunk = std::move(state_.chunks.front());
+    state_.chunks.pop_front();
+    const auto results = chunk.results->wait();
+    for (std::size_t i = 0; i < chunk.emails.size(); ++i)
+        record_result(chunk.emails[i], results[i], chunk.sent_at);
+    state_.emails -= chunk.emails.size();
+}
+
+void Handover::record_result(const InFlightEmail& e, const adapters::SendResult& result,
                              TimePoint sent_at) {
-    const auto& s = f.work->step;
+    const auto& s = e.work->step;
     if (result.outcome == adapters::SendOutcome::sent) {
-        out_.sent(*f.work, f.message.message_id, sent_at, result.provider_message_id);
+        out_.sent(*e.work, e.message.message_id, sent_at, result.provider_message_id);
         return;
     }
     const auto kind = result.outcome == adapters::SendOutcome::permanent_failure
@@ -130,7 +156,7 @@ void Handover::record_result(const InFlight& f, const adapters::SendResult& resu
                           : FailureKind::transient;
     const auto plan = plan_failure(kind, result.reason, s.attempts, s.max_attempts,
                                    parts_.clock.now(), parts_.settings.backoff, parts_.random);
-    out_.send_failed(*f.work, f.message.message_id, sent_at, plan);
+    out_.send_failed(*e.work, e.message.message_id, sent_at, plan);
 }
 
 void Handover::release_unwritten(std::span<StepWork* const> rest) {

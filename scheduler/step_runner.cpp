@@ -39,23 +39,24 @@ void thread_with_root(StepWork& w) {
 StepRunner::StepRunner(db::EngineStore& store, adapters::SendAdapter& adapter,
                        const adapters::GeneratorSet& generators, const Clock& clock,
                        RandomSource& random, const EngineSettings& settings,
-                       EngineCounters& counters)
+                       EngineCounters& counters, PipelineState* pipeline)
     : store_(store),
       adapter_(adapter),
       generators_(generators),
       clock_(clock),
       random_(random),
       settings_(settings),
-      counters_(counters) {}
+      counters_(counters),
+      pipeline_(pipeline ? *pipeline : own_pipeline_) {}
 
 std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
     const auto now = clock_.now();
-    auto batch = claim(now);
-    if (batch.empty()) return 0;
-    OutcomeWriter out(counters_, observer_, now);
     BatchRecorder recorder(clock_, settings_.instance_id);
+    const auto batch = claim(now, recorder);
+    if (batch->empty()) return finish_in_flight();
+    OutcomeWriter out(counters_, observer_, now);
 
-    const auto sends = plan(batch, now, out);
+    const auto sends = plan(*batch, now, out);
     assign(sends, now);
     auto ready = compose(sends, out);
     if (stopping && stopping->load()) {
@@ -65,31 +66,68 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
                          "released at shutdown before sending");
         ready.clear();
     }
+    reserve_and_hand_over(batch, std::move(ready), now, out, recorder, stopping);
+    recorder.report_lost_leases();
+    return batch->size();
+}
+
+std::size_t StepRunner::finish_in_flight() {
+    if (pipeline_.idle()) return 0;
+    OutcomeWriter out(counters_, observer_, clock_.now());
+    BatchRecorder recorder(clock_, settings_.instance_id);
+    const HandoverParts parts{store_, adapter_, clock_, random_, settings_, counters_};
+    Handover(parts, pipeline_, out, recorder).collect_all();
+    db::EngineStore::Transaction tx(store_);
+    const auto written = recorder.record(tx, pipeline_, out);
+    tx.commit();
+    pipeline_.written();
+    recorder.report_lost_leases();
+    return written;
+}
+
+// The claim's transaction also writes the outcomes carried from the last
+// batch: one commit for both.
+std::shared_ptr<std::vector<StepWork>> StepRunner::claim(TimePoint now, BatchRecorder& recorder) {
+    db::EngineStore::Transaction tx(store_);
+    recorder.record(tx, pipeline_);
+    auto claimed = tx.claim(to_micros(now), settings_.batch_size, settings_.instance_id,
+                            settings_.lease_seconds);
+    tx.commit();
+    pipeline_.written();
+    auto batch = std::make_shared<std::vector<StepWork>>(claimed.size());
+    for (std::size_t i = 0; i < claimed.size(); ++i) {
+        counters_.claim_lag_seconds.observe(
+            now - from_micros(std::min(claimed[i].run_at, to_micros(now))));
+        (*batch)[i].step = std::move(claimed[i]);
+    }
+    counters_.claimed += batch->size();
+    return batch;
+}
+
+// Reservation and the first chunk's 'sending' rows share a transaction; the
+// batch's other outcomes are written with the last chunk's, or carried to
+// the next claim when nothing was sent.
+void StepRunner::reserve_and_hand_over(const std::shared_ptr<std::vector<StepWork>>& batch,
+                                       std::vector<StepWork*> ready, TimePoint now,
+                                       OutcomeWriter& out, BatchRecorder& recorder,
+                                       const std::atomic<bool>* stopping) {
+    const HandoverParts parts{store_, adapter_, clock_, random_, settings_, counters_};
+    Handover handover(parts, pipeline_, out, recorder);
+    handover.collect_ready();
     std::optional<db::EngineStore::Transaction> tx;
     std::vector<StepWork*> reserved;
     if (!ready.empty()) {
         tx.emplace(store_);
         reserved = SendReservation(*tx, settings_, random_, now, out).reserve(std::move(ready));
     }
-    const HandoverParts parts{store_, adapter_, clock_, random_, settings_, counters_};
-    Handover(parts, out, recorder).run(tx, reserved, stopping);
-    recorder.record(*tx, out);
-    tx->commit();
-    recorder.report_lost_leases();
-    return batch.size();
-}
-
-std::vector<StepWork> StepRunner::claim(TimePoint now) {
-    auto claimed = store_.claim(to_micros(now), settings_.batch_size, settings_.instance_id,
-                                settings_.lease_seconds);
-    std::vector<StepWork> batch(claimed.size());
-    for (std::size_t i = 0; i < claimed.size(); ++i) {
-        counters_.claim_lag_seconds.observe(
-            now - from_micros(std::min(claimed[i].run_at, to_micros(now))));
-        batch[i].step = std::move(claimed[i]);
+    handover.run(tx, batch, reserved, stopping);
+    if (!tx) {
+        pipeline_.carry(out.take());
+        return;
     }
-    counters_.claimed += batch.size();
-    return batch;
+    recorder.record(*tx, pipeline_, out);
+    tx->commit();
+    pipeline_.written();
 }
 
 std::vector<StepWork*> StepRunner::plan(std::vector<StepWork>& batch, TimePoint now,

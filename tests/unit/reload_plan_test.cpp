@@ -64,6 +64,8 @@ const std::map<std::string, std::function<void(Config&)>>& changes() {
         {"adapters.http.connect_timeout_seconds",
          [](Config& c) { c.http_adapter.connect_timeout_seconds = 2; }},
         {"adapters.http.timeout_seconds", [](Config& c) { c.http_adapter.timeout_seconds = 2; }},
+        {"adapters.http.max_connections", [](Config& c) { c.http_adapter.max_connections = 2; }},
+        {"adapters.smtp.max_connections", [](Config& c) { c.smtp_adapter.max_connections = 2; }},
         {"generators.openai", [](Config& c) { c.openai.enabled = true; }},
         {"generators.openai.base_url", [](Config& c) { c.openai.base_url = "http://llm:1/v1"; }},
         {"generators.openai.api_key", [](Config& c) { c.openai.api_key = "sk-x"; }},
