@@ -20,7 +20,7 @@ struct SchedulerConfig {
     int poll_interval_ms = 1000;
     int lease_seconds = 300;
     bool notify = true;
-    int in_flight_chunk = 20;
+    int in_flight_chunk = 200;  // emails in flight per worker (unknown after a crash)
     std::string unknown_outcome = "hold";  // or "resend"
     int retry_base_ms = 30000;
     int retry_max_ms = 3600000;

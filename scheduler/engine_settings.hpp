@@ -26,9 +26,11 @@ struct EngineSettings {
     // empty: neither is added.
     std::string tracking_base_url;
     std::string unsubscribe_mailto;  // List-Unsubscribe mailto: address, optional
-    // Messages marked 'sending' together just before they are handed over:
-    // at most this many per worker have an unknown outcome after a crash.
-    int in_flight_chunk = 20;
+    // Emails per worker committed 'sending' whose outcome is not recorded
+    // yet (handed over, or about to be): what a crash can leave with an
+    // unknown outcome. Two batches' worth lets a worker prepare its next
+    // batch while a relay answers the last one.
+    int in_flight_chunk = 200;
 };
 
 // Counts and latencies since start, for logs, status and metrics. Owned by

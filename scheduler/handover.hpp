@@ -46,8 +46,8 @@ class Handover {
              BatchRecorder& recorder)
         : parts_(parts), state_(state), out_(out), recorder_(recorder) {}
 
-    // Hands `sends` (of `batch`) over; `tx` is the reservation's open
-    // transaction, if any, and is left empty or open with outcomes to write.
+    // Hands `sends` (of `batch`) over; `tx`, empty or open, is left empty or
+    // open with outcomes to write.
     // When `stopping` turns true, the sends not written yet go back to pending.
     void run(std::optional<db::EngineStore::Transaction>& tx,
              const std::shared_ptr<std::vector<StepWork>>& batch,

@@ -104,9 +104,13 @@ std::shared_ptr<std::vector<StepWork>> StepRunner::claim(TimePoint now, BatchRec
     return batch;
 }
 
-// Reservation and the first chunk's 'sending' rows share a transaction; the
-// batch's other outcomes are written with the last chunk's, or carried to
-// the next claim when nothing was sent.
+// The reservation commits on its own, with the outcomes gathered so far:
+// its daily-limit and pacing rows are each campaign's and sender's hot spot,
+// locked until commit, and holding them while a chunk of messages is
+// written serialised every worker on them. A crash between the two
+// transactions leaves slots reserved for sends that never went: the day
+// sends fewer, never more. The batch's other outcomes are written with the
+// last chunk's, or carried to the next claim when nothing was sent.
 void StepRunner::reserve_and_hand_over(const std::shared_ptr<std::vector<StepWork>>& batch,
                                        std::vector<StepWork*> ready, TimePoint now,
                                        OutcomeWriter& out, BatchRecorder& recorder,
@@ -117,8 +121,12 @@ void StepRunner::reserve_and_hand_over(const std::shared_ptr<std::vector<StepWor
     std::optional<db::EngineStore::Transaction> tx;
     std::vector<StepWork*> reserved;
     if (!ready.empty()) {
-        tx.emplace(store_);
-        reserved = SendReservation(*tx, settings_, random_, now, out).reserve(std::move(ready));
+        db::EngineStore::Transaction reservation(store_);
+        reserved =
+            SendReservation(reservation, settings_, random_, now, out).reserve(std::move(ready));
+        recorder.record(reservation, pipeline_, out);
+        reservation.commit();
+        pipeline_.written();
     }
     handover.run(tx, batch, reserved, stopping);
     if (!tx) {
