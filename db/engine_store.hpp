@@ -94,6 +94,7 @@ class EngineStore {
   private:
     template <typename... Args>
     pqxx::result run(pqxx::transaction_base& tx, const char* name, Args&&... args);
+    void without_jit(pqxx::transaction_base& tx);
 
     pqxx::connection& connection_;
     bool prepared_;
