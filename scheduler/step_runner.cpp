@@ -18,6 +18,9 @@ namespace {
 
 using Key = std::pair<std::string, std::string>;
 
+// Sends written in the reservation's transaction (see reserve_and_hand_over).
+constexpr std::size_t kWrittenWithReservation = 4;
+
 adapters::ProspectFacts prospect_facts(const StepWork& w) {
     const auto& s = w.step;
     return {s.first_name,   s.last_name,     w.recipient,        s.position_title, s.position_email,
@@ -104,13 +107,15 @@ std::shared_ptr<std::vector<StepWork>> StepRunner::claim(TimePoint now, BatchRec
     return batch;
 }
 
-// The reservation commits on its own, with the outcomes gathered so far:
-// its daily-limit and pacing rows are each campaign's and sender's hot spot,
-// locked until commit, and holding them while a chunk of messages is
-// written serialised every worker on them. A crash between the two
-// transactions leaves slots reserved for sends that never went: the day
-// sends fewer, never more. The batch's other outcomes are written with the
-// last chunk's, or carried to the next claim when nothing was sent.
+// The reservation's daily-limit and pacing rows are each campaign's and
+// sender's hot spot, locked until commit. A few sends are written in the
+// reservation's own transaction (one commit less, for a trickle of due
+// steps); more commit the reservation first, since holding those locks
+// while a whole chunk of messages is written serialised every worker on
+// them. A crash between the two transactions leaves slots reserved for
+// sends that never went: the day sends fewer, never more. The batch's other
+// outcomes are written with the last chunk's, or carried to the next claim
+// when nothing was sent.
 void StepRunner::reserve_and_hand_over(const std::shared_ptr<std::vector<StepWork>>& batch,
                                        std::vector<StepWork*> ready, TimePoint now,
                                        OutcomeWriter& out, BatchRecorder& recorder,
@@ -121,12 +126,14 @@ void StepRunner::reserve_and_hand_over(const std::shared_ptr<std::vector<StepWor
     std::optional<db::EngineStore::Transaction> tx;
     std::vector<StepWork*> reserved;
     if (!ready.empty()) {
-        db::EngineStore::Transaction reservation(store_);
-        reserved =
-            SendReservation(reservation, settings_, random_, now, out).reserve(std::move(ready));
-        recorder.record(reservation, pipeline_, out);
-        reservation.commit();
-        pipeline_.written();
+        tx.emplace(store_);
+        reserved = SendReservation(*tx, settings_, random_, now, out).reserve(std::move(ready));
+        if (reserved.size() > kWrittenWithReservation) {
+            recorder.record(*tx, pipeline_, out);
+            tx->commit();
+            tx.reset();
+            pipeline_.written();
+        }
     }
     handover.run(tx, batch, reserved, stopping);
     if (!tx) {
