@@ -121,6 +121,17 @@ void Engine::wake_all() {
     wake_.notify_all();
 }
 
+// One worker per notification: every idle worker claiming at once for one
+// due task made the winner share two cores with the losers' empty claims.
+// A worker whose batch came back full wakes the next (more may be due).
+void Engine::wake_one() {
+    {
+        std::lock_guard lock(mutex_);
+        ++wake_generation_;
+    }
+    wake_.notify_one();
+}
+
 void Engine::idle_wait(std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);
     const auto generation = wake_generation_;
@@ -134,7 +145,7 @@ void Engine::listen_loop() {
         try {
             auto connection = db::connect(options_.database_url);
             ConnectionGauge live(connections_);
-            WakeOnNotify receiver(*connection, [this] { wake_all(); });
+            WakeOnNotify receiver(*connection, [this] { wake_one(); });
             backoff = std::chrono::milliseconds(200);
             spdlog::debug("listening on channel {}", kChannel);
             while (!stopping_) connection->await_notification(0, 200000);
@@ -188,6 +199,7 @@ void Engine::worker_loop(int index) {
                             "janitor: {} task(s) had an expired lease and are claimable again",
                             rescued);
                 }
+                if (claimed >= static_cast<std::size_t>(options_.settings.batch_size)) wake_one();
                 if (claimed > 0) continue;  // more may be due; SKIP LOCKED may have passed some
                 auto wait = options_.poll_interval;
                 if (const auto next = store.next_due(to_micros(clock_.now()))) {

@@ -89,6 +89,7 @@ class Engine {
     void note_progress(int index);
     void listen_loop();
     void wake_all();
+    void wake_one();
     void idle_wait(std::chrono::milliseconds timeout);
 
     EngineOptions options_;
