@@ -158,60 +158,36 @@ void Engine::listen_loop() {
     }
 }
 
+// The janitor's job, shared by the workers: now and then, rescue leases
+// that expired (their daemon died) so any worker can claim those tasks.
+class Engine::Janitor {
+  public:
+    Janitor(const EngineOptions& options, int index)
+        : every_(std::max(1, options.settings.lease_seconds / 4)),
+          next_(std::chrono::steady_clock::now() + std::chrono::milliseconds(100 * index)) {}
+
+    void maybe_rescue(db::EngineStore& store, const Clock& clock) {
+        if (std::chrono::steady_clock::now() < next_) return;
+        next_ = std::chrono::steady_clock::now() + every_;
+        if (const auto rescued = store.rescue_expired_leases(to_micros(clock.now())))
+            spdlog::warn("janitor: {} task(s) had an expired lease and are claimable again",
+                         rescued);
+    }
+
+  private:
+    std::chrono::seconds every_;
+    std::chrono::steady_clock::time_point next_;
+};
+
 void Engine::worker_loop(int index) {
-    const auto janitor_every =
-        std::chrono::seconds(std::max(1, options_.settings.lease_seconds / 4));
-    auto next_janitor = std::chrono::steady_clock::now() + std::chrono::milliseconds(100 * index);
+    Janitor janitor(options_, index);
     auto backoff = std::chrono::milliseconds(200);
     // Sends in flight and outcomes not yet written outlive a lost connection:
     // the next runner writes them.
     PipelineState pipeline;
     while (!stopping_) {
         try {
-            auto connection = db::connect(options_.database_url);
-            ConnectionGauge live(connections_);
-            db::EngineStore store(*connection, options_.prepared_statements);
-            StepRunner runner(store, adapter_, generators_, clock_, random_, options_.settings,
-                              counters_, &pipeline);
-            backoff = std::chrono::milliseconds(200);
-            while (!stopping_) {
-                if (draining_) {
-                    runner.finish_in_flight();
-                    idle_wait(options_.poll_interval);
-                    note_progress(index);
-                    continue;
-                }
-                ++busy_;
-                std::size_t claimed = 0;
-                try {
-                    claimed = runner.run_batch(&stopping_);
-                    spdlog::trace("worker {}: batch of {} done", index, claimed);
-                } catch (...) {
-                    --busy_;
-                    throw;
-                }
-                --busy_;
-                note_progress(index);
-                if (std::chrono::steady_clock::now() >= next_janitor) {
-                    next_janitor = std::chrono::steady_clock::now() + janitor_every;
-                    if (const auto rescued = store.rescue_expired_leases(to_micros(clock_.now())))
-                        spdlog::warn(
-                            "janitor: {} task(s) had an expired lease and are claimable again",
-                            rescued);
-                }
-                if (claimed >= static_cast<std::size_t>(options_.settings.batch_size)) wake_one();
-                if (claimed > 0) continue;  // more may be due; SKIP LOCKED may have passed some
-                auto wait = options_.poll_interval;
-                if (const auto next = store.next_due(to_micros(clock_.now()))) {
-                    const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        from_micros(*next) - clock_.now());
-                    wait = std::clamp(until, std::chrono::milliseconds(1), wait);
-                }
-                spdlog::trace("worker {}: idle for up to {} ms", index, wait.count());
-                idle_wait(wait);
-                note_progress(index);
-            }
-            runner.finish_in_flight();  // stopping: every outcome written before the leases go
+            serve(index, pipeline, janitor, backoff);
         } catch (const std::exception& e) {
             if (stopping_) break;
             spdlog::error("worker {}: {}; retrying in {} ms", index, e.what(), backoff.count());
@@ -227,6 +203,60 @@ void Engine::worker_loop(int index) {
         --running_;
     }
     finished_.notify_all();
+}
+
+// One connection's life: batches until stopping (or the connection fails).
+void Engine::serve(int index, PipelineState& pipeline, Janitor& janitor,
+                   std::chrono::milliseconds& backoff) {
+    auto connection = db::connect(options_.database_url);
+    ConnectionGauge live(connections_);
+    db::EngineStore store(*connection, options_.prepared_statements);
+    StepRunner runner(store, adapter_, generators_, clock_, random_, options_.settings, counters_,
+                      &pipeline);
+    backoff = std::chrono::milliseconds(200);
+    while (!stopping_) {
+        if (draining_) {
+            runner.finish_in_flight();
+            idle_wait(options_.poll_interval);
+            note_progress(index);
+            continue;
+        }
+        const auto claimed = run_batch(runner, index);
+        janitor.maybe_rescue(store, clock_);
+        if (claimed >= static_cast<std::size_t>(options_.settings.batch_size)) wake_one();
+        if (claimed > 0) continue;  // more may be due; SKIP LOCKED may have passed some
+        const auto wait = idle_timeout(store);
+        spdlog::trace("worker {}: idle for up to {} ms", index, wait.count());
+        idle_wait(wait);
+        note_progress(index);
+    }
+    runner.finish_in_flight();  // stopping: every outcome written before the leases go
+}
+
+std::size_t Engine::run_batch(StepRunner& runner, int index) {
+    ++busy_;
+    std::size_t claimed = 0;
+    try {
+        claimed = runner.run_batch(&stopping_);
+        spdlog::trace("worker {}: batch of {} done", index, claimed);
+    } catch (...) {
+        --busy_;
+        throw;
+    }
+    --busy_;
+    note_progress(index);
+    return claimed;
+}
+
+// Until the next due task, at most the poll interval.
+std::chrono::milliseconds Engine::idle_timeout(db::EngineStore& store) {
+    auto wait = options_.poll_interval;
+    if (const auto next = store.next_due(to_micros(clock_.now()))) {
+        const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+            from_micros(*next) - clock_.now());
+        wait = std::clamp(until, std::chrono::milliseconds(1), wait);
+    }
+    return wait;
 }
 
 }  // namespace pf::scheduler

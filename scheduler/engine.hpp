@@ -85,7 +85,12 @@ class Engine {
     static constexpr std::chrono::milliseconds kMaxReconnectBackoff{10000};
 
   private:
+    class Janitor;
     void worker_loop(int index);
+    void serve(int index, PipelineState& pipeline, Janitor& janitor,
+               std::chrono::milliseconds& backoff);
+    std::size_t run_batch(StepRunner& runner, int index);
+    std::chrono::milliseconds idle_timeout(db::EngineStore& store);
     void note_progress(int index);
     void listen_loop();
     void wake_all();

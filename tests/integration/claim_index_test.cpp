@@ -82,14 +82,16 @@ FROM generate_series(1, $1) AS i)sql",
 
     // The plan the engine runs: its prepared statement's generic plan (what
     // PostgreSQL settles on after five executions), forced here.
-    c.prepare("pf_claim", pf::db::engine_statement("pf_claim"));
+    const auto& claim = pf::db::engine_statement("pf_claim");
     const auto now = now_micros(c);
     std::string plan;
     {
         pqxx::work tx(c);
         tx.exec("SET LOCAL plan_cache_mode = force_generic_plan");
-        for (const auto& row :
-             tx.exec_params("EXPLAIN EXECUTE pf_claim($1, $2, $3, $4)", now, 100, "test", 300))
+        tx.exec("PREPARE pf_claim_plan AS " + claim);
+        // EXPLAIN EXECUTE is a utility statement: its arguments are literals.
+        for (const auto& row : tx.exec("EXPLAIN EXECUTE pf_claim_plan(" + std::to_string(now) +
+                                       ", 100, 'test', 300)"))
             plan += row[0].as<std::string>() + "\n";
     }
     INFO("plan:\n" << plan);
@@ -99,5 +101,5 @@ FROM generate_series(1, $1) AS i)sql",
     CHECK_FALSE(std::regex_search(plan, std::regex("Bitmap Heap Scan on tasks")));
 
     pqxx::work tx(c);
-    CHECK(tx.exec_prepared("pf_claim", now, 100, "test", 300).size() == 100);
+    CHECK(tx.exec_params(claim, now, 100, "test", 300).size() == 100);
 }
