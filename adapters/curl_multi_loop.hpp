@@ -154,4 +154,18 @@ class CurlMultiLoop {
     std::vector<std::unique_ptr<Lane>> lanes_;  // last: threads stop before the above go
 };
 
+// One Transfer per email, each reporting its result under its index to `done`.
+template <typename Transfer, typename Settings>
+std::vector<std::unique_ptr<CurlTransfer>> transfers_for(const Settings& settings,
+                                                         std::vector<OutboundEmail> emails,
+                                                         SendCallback done) {
+    auto shared_done = std::make_shared<const SendCallback>(std::move(done));
+    std::vector<std::unique_ptr<CurlTransfer>> transfers;
+    transfers.reserve(emails.size());
+    for (std::size_t i = 0; i < emails.size(); ++i)
+        transfers.push_back(
+            std::make_unique<Transfer>(settings, std::move(emails[i]), i, shared_done));
+    return transfers;
+}
+
 }  // namespace pf::adapters

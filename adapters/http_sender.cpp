@@ -167,20 +167,13 @@ HttpSender::HttpSender(HttpSettings settings)
 HttpSender::~HttpSender() = default;
 
 SendResult HttpSender::send(const OutboundEmail& email) {
-    auto pending = std::make_shared<PendingSends>(1);
-    send_many({email}, pending->callback());
-    return pending->wait().front();
+    return send_and_wait(*this, email);
 }
 
 void HttpSender::send_many(std::vector<OutboundEmail> emails, SendCallback done) {
-    auto shared_done = std::make_shared<const SendCallback>(std::move(done));
-    std::vector<std::unique_ptr<CurlTransfer>> transfers;
-    transfers.reserve(emails.size());
-    for (std::size_t i = 0; i < emails.size(); ++i)
-        transfers.push_back(
-            std::make_unique<HttpTransfer>(settings_, std::move(emails[i]), i, shared_done));
     // The relay is the URL: the http adapter has no login beyond its token.
-    loop_.submit(settings_.url, std::move(transfers));
+    loop_.submit(settings_.url,
+                 transfers_for<HttpTransfer>(settings_, std::move(emails), std::move(done)));
 }
 
 }  // namespace pf::adapters

@@ -39,4 +39,10 @@ bool PendingSends::ready() const {
     return missing_ == 0;
 }
 
+SendResult send_and_wait(SendAdapter& adapter, const OutboundEmail& email) {
+    auto pending = std::make_shared<PendingSends>(1);
+    adapter.send_many({email}, pending->callback());
+    return pending->wait().front();
+}
+
 }  // namespace pf::adapters

@@ -46,4 +46,7 @@ class PendingSends : public std::enable_shared_from_this<PendingSends> {
     std::size_t missing_;
 };
 
+// send() of an adapter whose real work is send_many: one email, waited for.
+SendResult send_and_wait(SendAdapter& adapter, const OutboundEmail& email);
+
 }  // namespace pf::adapters

@@ -134,19 +134,12 @@ SmtpSender::SmtpSender(SmtpSettings settings)
 SmtpSender::~SmtpSender() = default;
 
 SendResult SmtpSender::send(const OutboundEmail& email) {
-    auto pending = std::make_shared<PendingSends>(1);
-    send_many({email}, pending->callback());
-    return pending->wait().front();
+    return send_and_wait(*this, email);
 }
 
 void SmtpSender::send_many(std::vector<OutboundEmail> emails, SendCallback done) {
-    auto shared_done = std::make_shared<const SendCallback>(std::move(done));
-    std::vector<std::unique_ptr<CurlTransfer>> transfers;
-    transfers.reserve(emails.size());
-    for (std::size_t i = 0; i < emails.size(); ++i)
-        transfers.push_back(
-            std::make_unique<SmtpTransfer>(settings_, std::move(emails[i]), i, shared_done));
-    loop_.submit(relay_, std::move(transfers));
+    loop_.submit(relay_,
+                 transfers_for<SmtpTransfer>(settings_, std::move(emails), std::move(done)));
 }
 
 }  // namespace pf::adapters
