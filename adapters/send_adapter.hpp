@@ -7,11 +7,23 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace pf::adapters {
+
+// The sending mailbox of an email from a campaign's pool (outreach.mailboxes):
+// its own SMTP account. The secret is still encrypted: only the mailbox
+// sender decrypts it, for the login.
+struct MailboxAccount {
+    std::string id, email;
+    std::string smtp_url, smtp_security;   // security: tls, starttls, none
+    std::string smtp_username, auth_kind;  // auth_kind: password, xoauth2
+    std::string secret;                    // "pfsec1:..." (mailbox_secret.hpp); empty: no login
+    std::string oauth_token_url, oauth_client_id;  // empty: the daemon's defaults
+};
 
 struct OutboundEmail {
     std::string organisation_id, campaign_id;  // for routing to an adapter
@@ -20,15 +32,23 @@ struct OutboundEmail {
     std::string from_email;
     std::string to_email;
     std::string subject;
-    std::string mime;  // the complete RFC 5322 message, CRLF line ends
+    std::string mime;                       // the complete RFC 5322 message, CRLF line ends
+    std::optional<MailboxAccount> mailbox;  // sent through this account, when set
 };
 
 enum class SendOutcome { sent, transient_failure, permanent_failure };
+
+// A failure that is the sending account's, not the email's: the login was
+// refused (535, a refused OAuth refresh token, a secret that does not
+// decrypt) or the server could not be reached before any transaction began.
+// Nothing of the email was handed over; the mailbox's health decides.
+enum class SenderProblem { none, authentication, connection };
 
 struct SendResult {
     SendOutcome outcome = SendOutcome::sent;
     std::string provider_message_id;  // what the provider calls it, when it says
     std::string reason;               // why it failed, in the provider's words
+    SenderProblem sender_problem = SenderProblem::none;
 
     static SendResult sent(std::string provider_id = {}) {
         return {SendOutcome::sent, std::move(provider_id), {}};
@@ -38,6 +58,9 @@ struct SendResult {
     }
     static SendResult permanent(std::string why) {
         return {SendOutcome::permanent_failure, {}, std::move(why)};
+    }
+    static SendResult sender_failed(SenderProblem problem, std::string why) {
+        return {SendOutcome::transient_failure, {}, std::move(why), problem};
     }
 };
 

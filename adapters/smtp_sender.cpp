@@ -42,7 +42,7 @@ struct SlistFree {
 // connection stays open between messages (the multi handle's cache).
 class SmtpTransfer final : public CurlTransfer {
   public:
-    SmtpTransfer(const SmtpSettings& settings, OutboundEmail email, std::size_t index,
+    SmtpTransfer(SmtpSettings settings, OutboundEmail email, std::size_t index,
                  std::shared_ptr<const SendCallback> done)
         : CurlTransfer(index, std::move(done)), settings_(settings), email_(std::move(email)) {}
 
@@ -52,7 +52,7 @@ class SmtpTransfer final : public CurlTransfer {
   private:
     SendResult result(CURLcode rc, long code) const;
 
-    const SmtpSettings& settings_;
+    SmtpSettings settings_;
     OutboundEmail email_;
     std::string url_, from_;
     std::unique_ptr<curl_slist, SlistFree> recipients_;
@@ -71,7 +71,10 @@ void SmtpTransfer::prepare(CURL* curl) {
         curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
     if (!settings_.username.empty()) {
         curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.username.c_str());
-        curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
+        if (!settings_.oauth_bearer.empty())
+            curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, settings_.oauth_bearer.c_str());
+        else
+            curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
     }
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, settings_.timeout_ms);
@@ -101,6 +104,8 @@ SendResult SmtpTransfer::result(CURLcode rc, long code) const {
     const std::string why = "smtp " + settings_.url + ": " +
                             (error_[0] ? std::string(error_) : curl_easy_strerror(rc)) +
                             (last_reply_.empty() ? "" : " (server: " + last_reply_ + ")");
+    if (const auto problem = smtp_sender_problem(rc, code); problem != SenderProblem::none)
+        return SendResult::sender_failed(problem, why);
     if (code >= 400 && smtp_outcome(code) == SendOutcome::permanent_failure)
         return SendResult::permanent(why);
     // 4xx, or no reply to judge by: connection refused, TLS, timeout, authentication.
@@ -113,6 +118,25 @@ SendOutcome smtp_outcome(long reply_code) {
     if (reply_code >= 200 && reply_code < 300) return SendOutcome::sent;
     if (reply_code >= 500 && reply_code < 600) return SendOutcome::permanent_failure;
     return SendOutcome::transient_failure;
+}
+
+SenderProblem smtp_sender_problem(CURLcode transfer, long reply_code) {
+    // 535 (credentials), 534 (web login required), 530 (authentication
+    // required): RFC 4954 section 6; libcurl says CURLE_LOGIN_DENIED.
+    if (transfer == CURLE_LOGIN_DENIED || reply_code == 535 || reply_code == 534 ||
+        reply_code == 530)
+        return SenderProblem::authentication;
+    // Before any transaction began: nothing of the email left.
+    if (transfer == CURLE_COULDNT_CONNECT || transfer == CURLE_COULDNT_RESOLVE_HOST)
+        return SenderProblem::connection;
+    return SenderProblem::none;
+}
+
+std::unique_ptr<CurlTransfer> smtp_transfer(SmtpSettings settings, OutboundEmail email,
+                                            std::size_t index,
+                                            std::shared_ptr<const SendCallback> done) {
+    return std::make_unique<SmtpTransfer>(std::move(settings), std::move(email), index,
+                                          std::move(done));
 }
 
 RelayFeedback smtp_feedback(CURLcode transfer, long reply_code) {

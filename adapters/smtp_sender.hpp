@@ -11,6 +11,7 @@
 // are transient. A 421 or a connection that fails or times out also halves
 // how many transactions the relay gets at once (relay_window.hpp).
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,9 @@ struct SmtpSettings {
     std::string url = "smtp://127.0.0.1:25";  // smtp://host:port or smtps://host:port
     bool starttls = true;                     // smtp:// only: require STARTTLS before anything else
     std::string username, password;
-    std::string ca_file;      // extra CA bundle (a private relay's certificate)
-    std::string helo_domain;  // EHLO name; empty: libcurl's default
+    std::string oauth_bearer;  // SASL XOAUTH2 / OAUTHBEARER with `username` instead of a password
+    std::string ca_file;       // extra CA bundle (a private relay's certificate)
+    std::string helo_domain;   // EHLO name; empty: libcurl's default
     long connect_timeout_ms = 10000;
     long timeout_ms = 60000;   // per transaction, from its start (not its wait for room)
     int max_connections = 16;  // transactions (and connections) to the relay at once
@@ -49,6 +51,15 @@ class SmtpSender final : public SendAdapter {
 
 // What an SMTP reply code means for the message.
 SendOutcome smtp_outcome(long reply_code);
+// Whether a failed transaction is the account's (a refused login, a server
+// that could not be reached) rather than the email's.
+SenderProblem smtp_sender_problem(CURLcode transfer, long reply_code);
+
+// One message, one SMTP transaction, with its own copy of the account's
+// settings (a mailbox's login differs from the next email's).
+std::unique_ptr<CurlTransfer> smtp_transfer(SmtpSettings settings, OutboundEmail email,
+                                            std::size_t index,
+                                            std::shared_ptr<const SendCallback> done);
 // What a finished transaction says about the relay: 2xx accepted; 421
 // (RFC 5321 4.2.3, the server is closing the channel) or a connection
 // refused or timed out: congested; anything else concerns this email only.

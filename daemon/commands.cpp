@@ -11,6 +11,7 @@
 #include "daemon/config_loader.hpp"
 #include "daemon/exit_codes.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/mailbox_commands.hpp"
 #include "daemon/replay_commands.hpp"
 #include "daemon/run_loop.hpp"
 #include "db/connection.hpp"
@@ -148,6 +149,9 @@ int main_with_args(int argc, char** argv) {
     replay_cmd->add_flag("--keep-database", replay.keep_database,
                          "With --database-url: keep the scratch database for inspection");
 
+    MailboxCommandOptions mailbox;
+    auto* mailbox_cmd = add_mailbox_commands(app, mailbox);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -168,6 +172,7 @@ int main_with_args(int argc, char** argv) {
         if (*migrate_cmd) return migrate_command(migrate);
         if (*dump_cmd) return dump_command(dump);
         if (*replay_cmd) return replay_command(replay);
+        if (*mailbox_cmd) return mailbox_command(*mailbox_cmd, mailbox);
         if (*run) {
             auto config = file_or_default_config(run_config);
             return run_daemon(std::move(config),

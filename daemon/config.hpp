@@ -20,7 +20,7 @@ struct SchedulerConfig {
     int poll_interval_ms = 1000;
     int lease_seconds = 300;
     bool notify = true;
-    int in_flight_chunk = 200;  // emails in flight per worker (unknown after a crash)
+    int in_flight_chunk = 200;             // emails in flight per worker (unknown after a crash)
     std::string unknown_outcome = "hold";  // or "resend"
     int retry_base_ms = 30000;
     int retry_max_ms = 3600000;
@@ -84,6 +84,24 @@ struct SmtpAdapterConfig {
     int max_connections = 16;  // transactions (and connections) in flight at once
 };
 
+// [mailboxes]: sending through the campaigns' mailbox pools (outreach.mailboxes).
+struct MailboxesConfig {
+    // secret: PROSPECTFLOW_MAILBOX_KEY, secret_key_file or the credential
+    // mailbox-key; 64 hex digits or base64 of 32 bytes. Empty: mailboxes
+    // with a secret cannot log in (each fails with that reason).
+    std::string secret_key;
+    std::string key_origin;    // where secret_key came from, for error messages
+    int max_connections = 16;  // SMTP transactions to all mailboxes at once
+    int connect_timeout_seconds = 10;
+    int timeout_seconds = 60;
+    std::string ca_file, helo_domain;
+    // xoauth2 mailboxes that name no endpoint or client of their own.
+    std::string oauth_token_url, oauth_client_id;
+    std::string oauth_client_secret;  // secret: oauth_client_secret_file, env or credential
+    int retry_seconds = 900;          // a send waiting for a paused or failed mailbox looks again
+    int failures_to_error = 3;        // connection failures in a row that make a mailbox 'error'
+};
+
 struct ControlConfig {
     std::string listen = "127.0.0.1:8470";  // empty: no control port
     std::string token;                      // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
@@ -114,6 +132,7 @@ struct Config {
     SmtpAdapterConfig smtp_adapter;
     HttpAdapterConfig http_adapter;
     OpenAiGeneratorConfig openai;
+    MailboxesConfig mailboxes;
     ControlConfig control;
     TrackingConfig tracking;
     LogConfig log;

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "adapters/mailbox_secret.hpp"
+
 namespace pf::daemon {
 namespace {
 
@@ -182,11 +184,56 @@ void apply_environment(Config& config, const EnvLookup& env) {
     secret(config.openai.api_key, "PROSPECTFLOW_OPENAI_API_KEY", "openai-api-key");
     secret(config.tracking.webhook_secret, "PROSPECTFLOW_WEBHOOK_SECRET", "webhook-secret");
     if (!config.openai.api_key.empty()) config.openai.enabled = true;
+    secret(config.mailboxes.oauth_client_secret, "PROSPECTFLOW_OAUTH_CLIENT_SECRET",
+           "oauth-client-secret");
+    auto& key = config.mailboxes;
+    if (auto value = env("PROSPECTFLOW_MAILBOX_KEY"); value && !value->empty()) {
+        key.secret_key = *value;
+        key.key_origin = "PROSPECTFLOW_MAILBOX_KEY";
+    } else if (key.secret_key.empty()) {
+        if (auto value = default_credential(env, "mailbox-key")) {
+            key.secret_key = *value;
+            key.key_origin = "the systemd credential mailbox-key";
+        }
+    }
+    if (!key.secret_key.empty()) {
+        try {
+            (void)adapters::MailboxKey::parse(key.secret_key, key.key_origin);
+        } catch (const adapters::MailboxSecretError& e) {
+            throw ConfigError(e.what());
+        }
+    }
     if (auto password = env("PROSPECTFLOW_SMTP_PASSWORD"); password && !password->empty())
         config.smtp_adapter.password = *password;
     else if (config.smtp_adapter.password.empty())
         if (auto password = default_credential(env, "smtp-password"))
             config.smtp_adapter.password = *password;
+}
+
+void read_mailboxes(SectionReader s, MailboxesConfig& m, const EnvLookup& env) {
+    std::string key_file, client_secret_file;
+    s.read("secret_key_file", key_file);
+    if (!key_file.empty()) {
+        m.secret_key = read_secret_file(s, "secret_key_file", key_file, env);
+        m.key_origin = "mailboxes.secret_key_file (" + key_file + ")";
+    }
+    s.read("max_connections", m.max_connections, 1, kMaxRelayConnections);
+    s.read("connect_timeout_seconds", m.connect_timeout_seconds, 1, 600);
+    s.read("timeout_seconds", m.timeout_seconds, 1, 3600);
+    s.read("ca_file", m.ca_file);
+    s.read("helo_domain", m.helo_domain);
+    s.read("oauth_token_url", m.oauth_token_url);
+    if (!m.oauth_token_url.empty() && m.oauth_token_url.rfind("https://", 0) != 0 &&
+        m.oauth_token_url.rfind("http://", 0) != 0)
+        s.fail("oauth_token_url", "expected https://…");
+    s.read("oauth_client_id", m.oauth_client_id);
+    s.read("oauth_client_secret_file", client_secret_file);
+    if (!client_secret_file.empty())
+        m.oauth_client_secret =
+            read_secret_file(s, "oauth_client_secret_file", client_secret_file, env);
+    s.read("retry_seconds", m.retry_seconds, 1, 86400);
+    s.read("failures_to_error", m.failures_to_error, 1, 1000);
+    s.finish();
 }
 
 Config read_config(const toml::table& root, const std::string& origin, const EnvLookup& env) {
@@ -303,6 +350,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         http.finish();
         adapters.finish();
     }
+    read_mailboxes(top.section("mailboxes"), config.mailboxes, env);
     {
         auto generators = top.section("generators");
         auto s = generators.section("openai");

@@ -100,6 +100,18 @@ const Setting kSettings[] = {
     setting<&C::http_adapter, &HttpAdapterConfig::connect_timeout_seconds>("adapters.http.connect_timeout_seconds", live),
     setting<&C::http_adapter, &HttpAdapterConfig::timeout_seconds>("adapters.http.timeout_seconds", live),
     setting<&C::http_adapter, &HttpAdapterConfig::max_connections>("adapters.http.max_connections", live),
+    // The fresh mailbox sender (with_mailboxes) and engine settings.
+    setting<&C::mailboxes, &MailboxesConfig::secret_key>("mailboxes.secret_key", live),
+    setting<&C::mailboxes, &MailboxesConfig::max_connections>("mailboxes.max_connections", live),
+    setting<&C::mailboxes, &MailboxesConfig::connect_timeout_seconds>("mailboxes.connect_timeout_seconds", live),
+    setting<&C::mailboxes, &MailboxesConfig::timeout_seconds>("mailboxes.timeout_seconds", live),
+    setting<&C::mailboxes, &MailboxesConfig::ca_file>("mailboxes.ca_file", live),
+    setting<&C::mailboxes, &MailboxesConfig::helo_domain>("mailboxes.helo_domain", live),
+    setting<&C::mailboxes, &MailboxesConfig::oauth_token_url>("mailboxes.oauth_token_url", live),
+    setting<&C::mailboxes, &MailboxesConfig::oauth_client_id>("mailboxes.oauth_client_id", live),
+    setting<&C::mailboxes, &MailboxesConfig::oauth_client_secret>("mailboxes.oauth_client_secret", live),
+    setting<&C::mailboxes, &MailboxesConfig::retry_seconds>("mailboxes.retry_seconds", live),
+    setting<&C::mailboxes, &MailboxesConfig::failures_to_error>("mailboxes.failures_to_error", live),
     // The fresh generators (make_generators).
     setting<&C::openai, &OpenAiGeneratorConfig::enabled>("generators.openai", live),
     setting<&C::openai, &OpenAiGeneratorConfig::base_url>("generators.openai.base_url", live),

@@ -12,6 +12,7 @@
 #include "adapters/file_sender.hpp"
 #include "adapters/http_sender.hpp"
 #include "adapters/log_sender.hpp"
+#include "adapters/mailbox_sender.hpp"
 #include "adapters/smtp_sender.hpp"
 #include "build_info.hpp"
 #include "daemon/config_loader.hpp"
@@ -102,6 +103,25 @@ std::unique_ptr<adapters::SendAdapter> make_send_adapter(const Config& config) {
     throw ConfigError("send.adapter: unknown adapter '" + config.send.adapter + "'");
 }
 
+// Mailbox pools send through each mailbox's own account, unless the
+// configured adapter is a dry run (log, file), which records them.
+std::unique_ptr<adapters::SendAdapter> with_mailboxes(
+    const Config& config, std::unique_ptr<adapters::SendAdapter> relay) {
+    if (config.send.adapter == "log" || config.send.adapter == "file") return relay;
+    const auto& m = config.mailboxes;
+    adapters::MailboxSenderSettings s;
+    s.max_connections = m.max_connections;
+    s.connect_timeout_ms = m.connect_timeout_seconds * 1000L;
+    s.timeout_ms = m.timeout_seconds * 1000L;
+    s.ca_file = m.ca_file;
+    s.helo_domain = m.helo_domain;
+    s.oauth = {m.oauth_token_url, m.oauth_client_id, m.oauth_client_secret, m.ca_file};
+    std::optional<adapters::MailboxKey> key;
+    if (!m.secret_key.empty()) key = adapters::MailboxKey::parse(m.secret_key, m.key_origin);
+    return std::make_unique<adapters::MailboxSender>(std::move(s), std::move(key),
+                                                     std::move(relay));
+}
+
 // The schema this binary was built for must be the database's: refuse to run
 // on a database with pending or tampered migrations rather than fail later on
 // a missing column.
@@ -141,6 +161,8 @@ scheduler::EngineOptions engine_options(const Config& config, const std::string&
     o.settings.message_id_domain = config.send.message_id_domain;
     if (!config.tracking.listen.empty()) o.settings.tracking_base_url = config.tracking.base_url;
     o.settings.unsubscribe_mailto = config.tracking.unsubscribe_mailto;
+    o.settings.mailbox_retry = std::chrono::seconds(config.mailboxes.retry_seconds);
+    o.settings.mailbox_failures_to_error = config.mailboxes.failures_to_error;
     o.database_url = config.database.url;
     o.workers = config.scheduler.workers;
     o.poll_interval = std::chrono::milliseconds(config.scheduler.poll_interval_ms);
@@ -190,7 +212,7 @@ struct EngineShared {
 // bad adapter setting.
 EngineParts prepare_engine(Config config) {
     EngineParts parts;
-    parts.adapter = make_send_adapter(config);
+    parts.adapter = with_mailboxes(config, make_send_adapter(config));
     parts.generators = std::make_unique<adapters::GeneratorSet>(make_generators(config));
     parts.config = std::move(config);
     return parts;

@@ -95,6 +95,13 @@ void read_history(const RowReader& in, const pqxx::row& r, ClaimedStep& c) {
     c.suppressed_reason = in.text(r, "suppressed_reason");
 }
 
+void read_mailbox(const RowReader& in, const pqxx::row& r, ClaimedStep& c) {
+    c.campaign_has_pool = in.get<bool>(r, "campaign_has_pool");
+    c.enrollment_mailbox_id = in.nullable(r, "enrollment_mailbox_id");
+    c.contacted = in.get<bool>(r, "contacted");
+    if (const auto cap = in.nullable(r, "max_new_per_day")) c.max_new_per_day = std::stoi(*cap);
+}
+
 }  // namespace
 
 std::vector<ClaimedStep> read_claimed_steps(const pqxx::result& rows) {
@@ -109,6 +116,7 @@ std::vector<ClaimedStep> read_claimed_steps(const pqxx::result& rows) {
         read_prospect(in, r, c);
         read_experiment(in, r, c);
         read_history(in, r, c);
+        read_mailbox(in, r, c);
         claimed.push_back(std::move(c));
     }
     return claimed;

@@ -69,6 +69,52 @@ struct ClaimedStep {
     bool track_opens = false;       // the campaign's setting
     std::optional<std::string> thread_root_message_id;  // RFC Message-ID of step 1's email
     std::string thread_root_subject;
+
+    // Sender mailboxes: whether the campaign has a pool, the enrollment's
+    // mailbox (fixed at its first send) and whether any email of the
+    // enrollment was sent (contacted: it keeps its mailbox whatever happens).
+    bool campaign_has_pool = false;
+    std::optional<std::string> enrollment_mailbox_id;
+    bool contacted = false;
+    std::optional<int> max_new_per_day;  // the campaign's cap on first steps per local day
+};
+
+// A sending mailbox (outreach.mailboxes), as the reservation reads it.
+struct MailboxRow {
+    std::string organisation_id, id, email, display_name;
+    std::string status, status_reason, timezone;
+    int daily_limit = 0, min_gap_seconds = 0, max_jitter_seconds = 0;
+    std::string ramp_start_date;  // YYYY-MM-DD; empty: no ramp-up
+    int ramp_initial = 0, ramp_step_per_day = 0;
+    std::string smtp_url, smtp_security, smtp_username, auth_kind;
+    std::string secret;  // encrypted ("pfsec1:..."); only the mailbox sender decrypts it
+    std::string oauth_token_url, oauth_client_id;
+};
+
+// One mailbox of a campaign's pool.
+struct PoolMember {
+    std::string organisation_id, campaign_id, mailbox_id;
+    int weight = 1;
+};
+
+// A mailbox's count for one of its local days, locked in the reservation.
+struct MailboxDayCount {
+    std::string organisation_id, mailbox_id, local_day;
+    int reserved = 0;
+    int due_followups = 0;  // follow-ups of its enrollments due and not claimed yet
+};
+
+// n slots of a mailbox's local day (reserved, or given back).
+struct MailboxDaySlots {
+    std::string organisation_id, mailbox_id, local_day;
+    int n = 0;
+};
+
+// What the sends of a batch said about their mailboxes.
+struct MailboxHealth {
+    std::string organisation_id, mailbox_id;
+    std::string problem;  // authentication, connection, ok
+    std::string reason;
 };
 
 // How a prompt is generated (templates come with the claim).
@@ -88,8 +134,9 @@ struct OutboundDraft {
     std::string from_email, to_email, subject, body;
     std::optional<std::string> in_reply_to;
     std::optional<std::string> body_html;
-    std::string cap_zone;   // the campaign's zone: the daily limit's local day
-    std::string local_day;  // YYYY-MM-DD in cap_zone
+    std::string cap_zone;                   // the campaign's zone: the daily limit's local day
+    std::string local_day;                  // YYYY-MM-DD in cap_zone
+    std::optional<std::string> mailbox_id;  // the sending mailbox; becomes the enrollment's
 };
 
 // An outbound row as committed 'sending', about to be handed over.
@@ -162,6 +209,9 @@ struct FinishBatch {
     std::vector<EnrollmentOutcome> enrollments;
     std::vector<NextTask> next_tasks;
     std::vector<DailyCapRequest> released_caps;  // slots of failed sends given back
+    std::vector<MailboxDaySlots> released_mailbox_slots;
+    std::vector<MailboxHealth> mailbox_health;
+    int mailbox_failures_to_error = 3;  // connection failures in a row that make a mailbox 'error'
 };
 
 }  // namespace pf::db

@@ -4,28 +4,13 @@
 #include <pqxx/pqxx>
 
 #include "db/claim_rows.hpp"
+#include "db/engine_store_detail.hpp"
 #include "db/pg_array.hpp"
 #include "db/row_reader.hpp"
 #include "db/statement_catalog.hpp"
 
 namespace pf::db {
 namespace {
-
-template <typename T, typename F>
-std::string column(const std::vector<T>& rows, F field) {
-    std::vector<std::string> values;
-    values.reserve(rows.size());
-    for (const auto& r : rows) values.push_back(field(r));
-    return to_pg_array(values);
-}
-
-template <typename T, typename F>
-std::string optional_column(const std::vector<T>& rows, F field) {
-    std::vector<std::optional<std::string>> values;
-    values.reserve(rows.size());
-    for (const auto& r : rows) values.push_back(field(r));
-    return to_pg_array(values);
-}
 
 VariantChoice variant_choice(const RowReader& in, const pqxx::row& r) {
     return {in.text(r, "organisation_id"), in.text(r, "enrollment_id"), in.text(r, "step_id"),
@@ -52,12 +37,6 @@ std::optional<std::string> micros_text(const std::optional<Micros>& m) {
 }
 
 }  // namespace
-
-template <typename... Args>
-pqxx::result EngineStore::run(pqxx::transaction_base& tx, const char* name, Args&&... args) {
-    if (prepared_) return tx.exec_prepared(name, std::forward<Args>(args)...);
-    return tx.exec_params(engine_statement(name), std::forward<Args>(args)...);
-}
 
 // No JIT for the engine's statements: the claim and next_due are short
 // index walks, but with a million tasks their estimated cost passes
@@ -240,7 +219,8 @@ std::vector<DraftResult> EngineStore::Transaction::write_sending(
         column(drafts, [](const auto& d) { return d.subject; }),
         column(drafts, [](const auto& d) { return d.body; }),
         optional_column(drafts, [](const auto& d) { return d.in_reply_to; }), message_id_domain,
-        resend_in_flight, now, optional_column(drafts, [](const auto& d) { return d.body_html; }));
+        resend_in_flight, now, optional_column(drafts, [](const auto& d) { return d.body_html; }),
+        optional_column(drafts, [](const auto& d) { return d.mailbox_id; }));
     const RowReader in(rows);
     std::vector<DraftResult> results;
     results.reserve(rows.size());
@@ -311,6 +291,8 @@ std::size_t EngineStore::Transaction::finish(const FinishBatch& batch, const std
                    column(c, [](const auto& x) { return x.local_day; }),
                    column(c, [](const auto& x) { return std::to_string(x.wanted); }));
     }
+    release_mailbox_slots(batch.released_mailbox_slots);
+    record_mailbox_health(batch.mailbox_health, batch.mailbox_failures_to_error, now);
     return updated;
 }
 

@@ -62,12 +62,31 @@ class EngineStore {
         void set_senders(const std::vector<SenderSlot>& senders);
         // Reserves daily-limit slots; returns how many each group got.
         std::vector<DailyCapGrant> reserve_daily(const std::vector<DailyCapRequest>& requests);
+        // campaigns.max_new_per_day slots, on rows reserve_daily made.
+        std::vector<DailyCapGrant> reserve_starts(const std::vector<DailyCapRequest>& requests);
         // Writes or revives the (enrollment, step) outbound rows as 'sending'
         // when enrollment and campaign are still active (campaigns locked FOR
         // SHARE); one result per draft, in no particular order.
         std::vector<DraftResult> write_sending(const std::vector<OutboundDraft>& drafts,
                                                const std::string& message_id_domain,
                                                bool resend_in_flight, Micros now);
+        // Sender mailboxes (db/mailbox_store.cpp). The pools of these
+        // (organisation, campaign) pairs:
+        std::vector<PoolMember> campaign_pools(
+            const std::vector<std::pair<std::string, std::string>>& campaigns);
+        // Mailbox rows by (organisation, id), secrets still encrypted.
+        std::vector<MailboxRow> mailboxes(
+            const std::vector<std::pair<std::string, std::string>>& ids);
+        // Each (organisation, mailbox, local day)'s count, locked until commit
+        // (created at 0 when missing), with its follow-ups due before `now`.
+        std::vector<MailboxDayCount> lock_mailbox_days(const std::vector<MailboxDaySlots>& days,
+                                                       Micros now);
+        void take_mailbox_slots(const std::vector<MailboxDaySlots>& slots);
+        void release_mailbox_slots(const std::vector<MailboxDaySlots>& slots);
+        // Errors and failure counts from what the sends said (pf_mailbox_health).
+        void record_mailbox_health(const std::vector<MailboxHealth>& health, int failures_to_error,
+                                   Micros now);
+
         // Writes outcomes. Tasks whose lease this instance no longer holds
         // are left alone; returns how many it updated.
         std::size_t finish(const FinishBatch& batch, const std::string& instance, Micros now);

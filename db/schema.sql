@@ -404,7 +404,9 @@ CREATE TABLE outreach.campaign_daily_sends (
     reserved integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT campaign_daily_sends_reserved_non_negative CHECK ((reserved >= 0))
+    started integer DEFAULT 0 NOT NULL,
+    CONSTRAINT campaign_daily_sends_reserved_non_negative CHECK ((reserved >= 0)),
+    CONSTRAINT campaign_daily_sends_started_non_negative CHECK ((started >= 0))
 );
 
 
@@ -425,10 +427,26 @@ CREATE TABLE outreach.campaign_enrollments (
     finished_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    mailbox_id uuid,
     CONSTRAINT campaign_enrollments_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'completed'::text, 'replied'::text, 'bounced'::text, 'unsubscribed'::text, 'failed'::text, 'removed'::text]))),
     CONSTRAINT campaign_enrollments_step_non_negative CHECK ((current_step_order >= 0))
 )
 WITH (autovacuum_vacuum_scale_factor='0', autovacuum_vacuum_threshold='2000', autovacuum_analyze_scale_factor='0', autovacuum_analyze_threshold='2000', autovacuum_vacuum_cost_delay='0', fillfactor='85');
+
+
+--
+-- Name: campaign_mailboxes; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.campaign_mailboxes (
+    organisation_id uuid NOT NULL,
+    campaign_id uuid NOT NULL,
+    mailbox_id uuid NOT NULL,
+    weight integer DEFAULT 1 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT campaign_mailboxes_weight_positive CHECK (((weight >= 1) AND (weight <= 1000)))
+);
 
 
 --
@@ -452,8 +470,10 @@ CREATE TABLE outreach.campaigns (
     send_adapter text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    max_new_per_day integer,
     CONSTRAINT campaigns_daily_send_limit_range CHECK (((daily_send_limit >= 1) AND (daily_send_limit <= 1000000))),
     CONSTRAINT campaigns_from_email_format CHECK (public.pf_is_email((from_email)::text)),
+    CONSTRAINT campaigns_max_new_per_day_range CHECK (((max_new_per_day IS NULL) OR ((max_new_per_day >= 0) AND (max_new_per_day <= 1000000)))),
     CONSTRAINT campaigns_name_not_blank CHECK ((btrim(name) <> ''::text)),
     CONSTRAINT campaigns_reply_to_format CHECK (public.pf_is_email((reply_to)::text)),
     CONSTRAINT campaigns_send_adapter_check CHECK ((send_adapter = ANY (ARRAY['smtp'::text, 'http'::text, 'file'::text, 'log'::text]))),
@@ -478,6 +498,71 @@ CREATE TABLE outreach.enrollment_step_variant_assignments (
     assigned_at timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: mailbox_daily_sends; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.mailbox_daily_sends (
+    organisation_id uuid NOT NULL,
+    mailbox_id uuid NOT NULL,
+    local_day date NOT NULL,
+    reserved integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mailbox_daily_sends_reserved_non_negative CHECK ((reserved >= 0))
+);
+
+
+--
+-- Name: mailboxes; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.mailboxes (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    email public.citext NOT NULL,
+    display_name text,
+    status text DEFAULT 'active'::text NOT NULL,
+    status_reason text,
+    status_changed_at timestamp with time zone,
+    timezone text DEFAULT 'Europe/Paris'::text NOT NULL,
+    daily_limit integer DEFAULT 30 NOT NULL,
+    min_gap_seconds integer DEFAULT 60 NOT NULL,
+    max_jitter_seconds integer DEFAULT 120 NOT NULL,
+    ramp_start_date date,
+    ramp_initial integer,
+    ramp_step_per_day integer DEFAULT 0 NOT NULL,
+    smtp_url text,
+    smtp_security text DEFAULT 'starttls'::text NOT NULL,
+    smtp_username text,
+    auth_kind text DEFAULT 'password'::text NOT NULL,
+    secret text,
+    oauth_token_url text,
+    oauth_client_id text,
+    imap_url text,
+    imap_security text DEFAULT 'tls'::text NOT NULL,
+    imap_username text,
+    imap_folders text[] DEFAULT '{INBOX}'::text[] NOT NULL,
+    consecutive_failures integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mailboxes_auth_kind_check CHECK ((auth_kind = ANY (ARRAY['password'::text, 'xoauth2'::text]))),
+    CONSTRAINT mailboxes_consecutive_failures_non_negative CHECK ((consecutive_failures >= 0)),
+    CONSTRAINT mailboxes_daily_limit_range CHECK (((daily_limit >= 0) AND (daily_limit <= 100000))),
+    CONSTRAINT mailboxes_email_format CHECK (public.pf_is_email((email)::text)),
+    CONSTRAINT mailboxes_imap_security_check CHECK ((imap_security = ANY (ARRAY['tls'::text, 'starttls'::text, 'none'::text]))),
+    CONSTRAINT mailboxes_imap_url_scheme CHECK (((imap_url IS NULL) OR (imap_url ~ '^imaps?://[^/\s]+(:[0-9]+)?/?$'::text))),
+    CONSTRAINT mailboxes_max_jitter_range CHECK (((max_jitter_seconds >= 0) AND (max_jitter_seconds <= 86400))),
+    CONSTRAINT mailboxes_min_gap_range CHECK (((min_gap_seconds >= 0) AND (min_gap_seconds <= 86400))),
+    CONSTRAINT mailboxes_ramp_complete CHECK (((ramp_start_date IS NULL) = (ramp_initial IS NULL))),
+    CONSTRAINT mailboxes_ramp_range CHECK ((((ramp_initial IS NULL) OR (ramp_initial >= 0)) AND (ramp_step_per_day >= 0))),
+    CONSTRAINT mailboxes_smtp_security_check CHECK ((smtp_security = ANY (ARRAY['tls'::text, 'starttls'::text, 'none'::text]))),
+    CONSTRAINT mailboxes_smtp_url_scheme CHECK (((smtp_url IS NULL) OR (smtp_url ~ '^smtps?://[^/\s]+(:[0-9]+)?/?$'::text))),
+    CONSTRAINT mailboxes_status_check CHECK ((status = ANY (ARRAY['active'::text, 'paused'::text, 'error'::text]))),
+    CONSTRAINT mailboxes_timezone_iana CHECK (public.pf_is_iana_timezone(timezone))
 );
 
 
@@ -512,6 +597,7 @@ CREATE TABLE outreach.messages (
     received_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    mailbox_id uuid,
     CONSTRAINT messages_attempts_non_negative CHECK ((attempts >= 0)),
     CONSTRAINT messages_direction_check CHECK ((direction = ANY (ARRAY['outbound'::text, 'inbound'::text]))),
     CONSTRAINT messages_outbound_has_step CHECK (((direction <> 'outbound'::text) OR (step_id IS NOT NULL))),
@@ -861,6 +947,14 @@ ALTER TABLE ONLY outreach.campaign_enrollments
 
 
 --
+-- Name: campaign_mailboxes campaign_mailboxes_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_mailboxes
+    ADD CONSTRAINT campaign_mailboxes_pkey PRIMARY KEY (organisation_id, campaign_id, mailbox_id);
+
+
+--
 -- Name: campaigns campaigns_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
 --
 
@@ -882,6 +976,30 @@ ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
 
 ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
     ADD CONSTRAINT enrollment_step_variant_assignments_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: mailbox_daily_sends mailbox_daily_sends_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_daily_sends
+    ADD CONSTRAINT mailbox_daily_sends_pkey PRIMARY KEY (organisation_id, mailbox_id, local_day);
+
+
+--
+-- Name: mailboxes mailboxes_email_unique; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailboxes
+    ADD CONSTRAINT mailboxes_email_unique UNIQUE (organisation_id, email);
+
+
+--
+-- Name: mailboxes mailboxes_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailboxes
+    ADD CONSTRAINT mailboxes_pkey PRIMARY KEY (organisation_id, id);
 
 
 --
@@ -1051,6 +1169,13 @@ CREATE INDEX positions_person_idx ON crm.positions USING btree (organisation_id,
 
 
 --
+-- Name: campaign_enrollments_mailbox_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX campaign_enrollments_mailbox_idx ON outreach.campaign_enrollments USING btree (organisation_id, mailbox_id) WHERE (mailbox_id IS NOT NULL);
+
+
+--
 -- Name: campaign_enrollments_person_idx; Type: INDEX; Schema: outreach; Owner: -
 --
 
@@ -1069,6 +1194,13 @@ CREATE INDEX campaign_enrollments_position_idx ON outreach.campaign_enrollments 
 --
 
 CREATE INDEX campaign_enrollments_status_idx ON outreach.campaign_enrollments USING btree (organisation_id, campaign_id, status);
+
+
+--
+-- Name: campaign_mailboxes_mailbox_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX campaign_mailboxes_mailbox_idx ON outreach.campaign_mailboxes USING btree (organisation_id, mailbox_id);
 
 
 --
@@ -1097,6 +1229,13 @@ CREATE INDEX messages_enrollment_idx ON outreach.messages USING btree (organisat
 --
 
 CREATE INDEX messages_inbound_enrollment_idx ON outreach.messages USING btree (organisation_id, enrollment_id) WHERE (direction = 'inbound'::text);
+
+
+--
+-- Name: messages_mailbox_sent_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_mailbox_sent_idx ON outreach.messages USING btree (organisation_id, mailbox_id, sent_at) WHERE (mailbox_id IS NOT NULL);
 
 
 --
@@ -1296,6 +1435,13 @@ CREATE TRIGGER campaign_enrollments_touch_updated_at BEFORE UPDATE ON outreach.c
 
 
 --
+-- Name: campaign_mailboxes campaign_mailboxes_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER campaign_mailboxes_touch_updated_at BEFORE UPDATE ON outreach.campaign_mailboxes FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
 -- Name: campaigns campaigns_enqueue_on_activate; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
@@ -1314,6 +1460,20 @@ CREATE TRIGGER campaigns_touch_updated_at BEFORE UPDATE ON outreach.campaigns FO
 --
 
 CREATE TRIGGER enrollment_step_variant_assignments_touch_updated_at BEFORE UPDATE ON outreach.enrollment_step_variant_assignments FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: mailbox_daily_sends mailbox_daily_sends_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER mailbox_daily_sends_touch_updated_at BEFORE UPDATE ON outreach.mailbox_daily_sends FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: mailboxes mailboxes_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER mailboxes_touch_updated_at BEFORE UPDATE ON outreach.mailboxes FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
 
 
 --
@@ -1495,6 +1655,14 @@ ALTER TABLE ONLY outreach.campaign_enrollments
 
 
 --
+-- Name: campaign_enrollments campaign_enrollments_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_enrollments
+    ADD CONSTRAINT campaign_enrollments_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id) REFERENCES outreach.mailboxes(organisation_id, id);
+
+
+--
 -- Name: campaign_enrollments campaign_enrollments_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
 --
 
@@ -1516,6 +1684,30 @@ ALTER TABLE ONLY outreach.campaign_enrollments
 
 ALTER TABLE ONLY outreach.campaign_enrollments
     ADD CONSTRAINT campaign_enrollments_position_fkey FOREIGN KEY (organisation_id, position_id, person_id) REFERENCES crm.positions(organisation_id, id, person_id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_mailboxes campaign_mailboxes_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_mailboxes
+    ADD CONSTRAINT campaign_mailboxes_campaign_fkey FOREIGN KEY (organisation_id, campaign_id) REFERENCES outreach.campaigns(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_mailboxes campaign_mailboxes_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_mailboxes
+    ADD CONSTRAINT campaign_mailboxes_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id) REFERENCES outreach.mailboxes(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: campaign_mailboxes campaign_mailboxes_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.campaign_mailboxes
+    ADD CONSTRAINT campaign_mailboxes_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
 
 
 --
@@ -1559,6 +1751,30 @@ ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
 
 
 --
+-- Name: mailbox_daily_sends mailbox_daily_sends_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_daily_sends
+    ADD CONSTRAINT mailbox_daily_sends_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id) REFERENCES outreach.mailboxes(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: mailbox_daily_sends mailbox_daily_sends_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_daily_sends
+    ADD CONSTRAINT mailbox_daily_sends_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: mailboxes mailboxes_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailboxes
+    ADD CONSTRAINT mailboxes_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: messages messages_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
 --
 
@@ -1572,6 +1788,14 @@ ALTER TABLE ONLY outreach.messages
 
 ALTER TABLE ONLY outreach.messages
     ADD CONSTRAINT messages_enrollment_fkey FOREIGN KEY (organisation_id, campaign_id, enrollment_id) REFERENCES outreach.campaign_enrollments(organisation_id, campaign_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: messages messages_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.messages
+    ADD CONSTRAINT messages_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id) REFERENCES outreach.mailboxes(organisation_id, id);
 
 
 --

@@ -576,4 +576,64 @@ SELECT pg_temp.expect_refused('deleting an organisation deletes all of its rows 
         RAISE EXCEPTION 'cascade ok' USING ERRCODE = 'P0002';
       END $do$$chk$, 'P0002');
 
+------------------------------------------------------------------------------
+-- Sender mailboxes (V20261202_110000).
+------------------------------------------------------------------------------
+SELECT pg_temp.report('the mailbox tables exist, with the enrollment''s and message''s mailbox_id',
+    (SELECT count(*) = 3 FROM pg_tables WHERE schemaname = 'outreach'
+       AND tablename IN ('mailboxes', 'campaign_mailboxes', 'mailbox_daily_sends'))
+    AND (SELECT count(*) = 2 FROM information_schema.columns WHERE table_schema = 'outreach'
+           AND column_name = 'mailbox_id' AND table_name IN ('campaign_enrollments', 'messages')));
+
+INSERT INTO outreach.mailboxes (organisation_id, id, email, smtp_url, auth_kind, secret) VALUES
+    ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000e1', 'anne@a.example',
+     'smtp://smtp.a.example:587', 'password', 'pfsec1:x'),
+    ('0b000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000e1', 'bob@b.example',
+     'smtps://smtp.b.example', 'xoauth2', 'pfsec1:y');
+SELECT pg_temp.expect_refused('a mailbox address is unique per organisation (without case)',
+    $$INSERT INTO outreach.mailboxes (organisation_id, email)
+      VALUES ('0a000000-0000-4000-8000-000000000001', 'ANNE@a.example')$$, '23505');
+SELECT pg_temp.expect_accepted('two organisations may each have the same mailbox address',
+    $$INSERT INTO outreach.mailboxes (organisation_id, email)
+      VALUES ('0b000000-0000-4000-8000-000000000001', 'anne@a.example')$$);
+SELECT pg_temp.expect_refused('mailbox status is one of active, paused, error',
+    $$UPDATE outreach.mailboxes SET status = 'broken'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('mailbox auth_kind is password or xoauth2',
+    $$UPDATE outreach.mailboxes SET auth_kind = 'ntlm'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('a mailbox''s ramp-up needs both its start date and initial limit',
+    $$UPDATE outreach.mailboxes SET ramp_start_date = '2027-01-04'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('a mailbox''s SMTP URL is smtp:// or smtps://HOST[:PORT]',
+    $$UPDATE outreach.mailboxes SET smtp_url = 'http://smtp.a.example'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('a mailbox''s time zone is an IANA name',
+    $$UPDATE outreach.mailboxes SET timezone = 'CET+1'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_accepted('a campaign''s pool takes its organisation''s mailbox',
+    $$INSERT INTO outreach.campaign_mailboxes (organisation_id, campaign_id, mailbox_id, weight)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000a1',
+              '0a000000-0000-4000-8000-0000000000e1', 2)$$);
+SELECT pg_temp.expect_refused('a campaign''s pool cannot take another organisation''s mailbox',
+    $$INSERT INTO outreach.campaign_mailboxes (organisation_id, campaign_id, mailbox_id)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000a1',
+              '0b000000-0000-4000-8000-0000000000e1')$$, '23503');
+SELECT pg_temp.expect_refused('a pool weight is between 1 and 1000',
+    $$UPDATE outreach.campaign_mailboxes SET weight = 0
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('an enrollment cannot send from another organisation''s mailbox',
+    $$UPDATE outreach.campaign_enrollments SET mailbox_id = '0b000000-0000-4000-8000-0000000000e1'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23503');
+SELECT pg_temp.expect_refused('a mailbox that enrollments send from cannot be deleted under them',
+    $chk$DO $do$ BEGIN
+        UPDATE outreach.campaign_enrollments SET mailbox_id = '0a000000-0000-4000-8000-0000000000e1'
+        WHERE organisation_id = '0a000000-0000-4000-8000-000000000001';
+        DELETE FROM outreach.mailboxes
+        WHERE organisation_id = '0a000000-0000-4000-8000-000000000001' AND id = '0a000000-0000-4000-8000-0000000000e1';
+      END $do$$chk$, '23503');
+SELECT pg_temp.expect_refused('a campaign''s max_new_per_day is not negative',
+    $$UPDATE outreach.campaigns SET max_new_per_day = -1
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
 ROLLBACK;

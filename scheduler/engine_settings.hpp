@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "scheduler/backoff.hpp"
@@ -31,6 +33,34 @@ struct EngineSettings {
     // unknown outcome. Two batches' worth lets a worker prepare its next
     // batch while a relay answers the last one.
     int in_flight_chunk = 200;
+    // Sender mailboxes: how long a send waits for a paused or failed
+    // mailbox before it looks again (a resume makes it due at once), and how
+    // many connection failures in a row turn a mailbox 'error'.
+    std::chrono::seconds mailbox_retry{900};
+    int mailbox_failures_to_error = 3;
+};
+
+// Per sending mailbox (by address): what its sends became since start.
+class MailboxCounters {
+  public:
+    struct Counts {
+        std::uint64_t sent = 0, failed = 0, sender_failures = 0;
+    };
+    void count(const std::string& mailbox, bool sent, bool sender_failure) {
+        std::lock_guard lock(mutex_);
+        auto& c = counts_[mailbox];
+        if (sent) ++c.sent;
+        if (!sent) ++c.failed;
+        if (sender_failure) ++c.sender_failures;
+    }
+    std::map<std::string, Counts> snapshot() const {
+        std::lock_guard lock(mutex_);
+        return counts_;
+    }
+
+  private:
+    mutable std::mutex mutex_;
+    std::map<std::string, Counts> counts_;
 };
 
 // Counts and latencies since start, for logs, status and metrics. Owned by
@@ -46,6 +76,7 @@ struct EngineCounters {
     Histogram send_seconds;        // adapter send() calls
     Histogram generation_seconds;  // rendering one email
     Histogram claim_lag_seconds;   // claim time minus run_at
+    MailboxCounters mailboxes;
 };
 
 }  // namespace pf::scheduler

@@ -10,9 +10,26 @@ namespace {
 
 db::OutboundDraft draft_of(const StepWork& w) {
     const auto& s = w.step;
-    return {s.organisation_id, s.campaign_id, s.enrollment_id,     s.step_id, w.variant_id,
-            w.prompt_id,       s.from_email,  w.recipient,         w.subject, w.body,
-            w.in_reply_to,     w.body_html,   s.campaign_timezone, w.cap_day};
+    return {s.organisation_id,
+            s.campaign_id,
+            s.enrollment_id,
+            s.step_id,
+            w.variant_id,
+            w.prompt_id,
+            w.sender_email(),
+            w.recipient,
+            w.subject,
+            w.body,
+            w.in_reply_to,
+            w.body_html,
+            s.campaign_timezone,
+            w.cap_day,
+            w.mailbox ? std::optional(w.mailbox->id) : std::nullopt};
+}
+
+adapters::MailboxAccount account_of(const db::MailboxRow& m) {
+    return {m.id,        m.email,  m.smtp_url,        m.smtp_security,  m.smtp_username,
+            m.auth_kind, m.secret, m.oauth_token_url, m.oauth_client_id};
 }
 
 }  // namespace
@@ -109,8 +126,11 @@ void Handover::hand_over(const std::shared_ptr<std::vector<StepWork>>& batch,
 adapters::OutboundEmail Handover::outbound_email(const InFlightEmail& e, TimePoint sent_at) const {
     const auto& s = e.work->step;
     const auto& m = e.message;
+    const auto& mailbox = e.work->mailbox;
+    const auto& from_name =
+        mailbox && !mailbox->display_name.empty() ? mailbox->display_name : s.from_name;
     adapters::OutgoingEmail outgoing{
-        m.from_email, s.from_name,      m.to_email,    s.reply_to,       m.subject,    m.body,
+        m.from_email, from_name,        m.to_email,    s.reply_to,       m.subject,    m.body,
         m.body_html,  m.rfc_message_id, m.in_reply_to, m.tracking_token, s.track_opens};
     const adapters::TrackingLinks links{parts_.settings.tracking_base_url,
                                         parts_.settings.unsubscribe_mailto};
@@ -124,6 +144,7 @@ adapters::OutboundEmail Handover::outbound_email(const InFlightEmail& e, TimePoi
     email.subject = m.subject;
     email.mime =
         adapters::compose_mime(outgoing, links, std::chrono::floor<std::chrono::seconds>(sent_at));
+    if (mailbox) email.mailbox = account_of(*mailbox);
     return email;
 }
 
@@ -149,14 +170,39 @@ void Handover::record_result(const InFlightEmail& e, const adapters::SendResult&
     const auto& s = e.work->step;
     if (result.outcome == adapters::SendOutcome::sent) {
         out_.sent(*e.work, e.message.message_id, sent_at, result.provider_message_id);
+        if (e.work->mailbox) out_.mailbox_ok(*e.work);
         return;
     }
+    if (e.work->mailbox && result.sender_problem != adapters::SenderProblem::none) {
+        mailbox_unavailable(e, result);
+        return;
+    }
+    if (e.work->mailbox) parts_.counters.mailboxes.count(e.work->mailbox->email, false, false);
     const auto kind = result.outcome == adapters::SendOutcome::permanent_failure
                           ? FailureKind::permanent
                           : FailureKind::transient;
     const auto plan = plan_failure(kind, result.reason, s.attempts, s.max_attempts,
                                    parts_.clock.now(), parts_.settings.backoff, parts_.random);
     out_.send_failed(*e.work, e.message.message_id, sent_at, plan);
+}
+
+// Nothing was handed over. After a refused login, an enrollment never
+// contacted is tried again at once (and finds the mailbox in error and
+// another of its pool); a contacted one waits for the mailbox's owner. A
+// connection failure is retried after the usual backoff, without counting
+// an attempt.
+void Handover::mailbox_unavailable(const InFlightEmail& e, const adapters::SendResult& result) {
+    const auto& w = *e.work;
+    const auto now = parts_.clock.now();
+    const bool auth = result.sender_problem == adapters::SenderProblem::authentication;
+    const auto retry_at =
+        !auth ? now + std::chrono::duration_cast<std::chrono::microseconds>(retry_delay(
+                          std::max(1, w.step.attempts), parts_.settings.backoff, parts_.random))
+        : w.step.contacted ? now + parts_.settings.mailbox_retry
+                           : now;
+    out_.mailbox_unavailable(w, e.message.message_id, retry_at,
+                             auth ? "authentication" : "connection", result.reason,
+                             parts_.settings.mailbox_failures_to_error);
 }
 
 void Handover::release_unwritten(std::span<StepWork* const> rest) {

@@ -68,6 +68,7 @@ class Handover {
     void collect_oldest();
     void record_result(const InFlightEmail& e, const adapters::SendResult& result,
                        TimePoint sent_at);
+    void mailbox_unavailable(const InFlightEmail& e, const adapters::SendResult& result);
     void release_unwritten(std::span<StepWork* const> rest);
 
     HandoverParts parts_;

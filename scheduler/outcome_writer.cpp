@@ -28,6 +28,7 @@ void OutcomeWriter::note(const StepWork& w, std::string kind, std::string reason
     e.variant_label = !w.variant_label.empty() ? w.variant_label : s.assigned_label;
     e.subject = w.subject;
     if (w.window.zone) e.zone = std::string(w.window.zone->name());
+    if (w.mailbox) e.mailbox = w.mailbox->email;
     e.outcome = std::move(outcome);
     e.reason = std::move(reason);
     e.next_at = next_at;
@@ -164,8 +165,32 @@ void OutcomeWriter::failed(const StepWork& w, const std::string& reason) {
                  reason);
 }
 
+void OutcomeWriter::mailbox_unavailable(const StepWork& w, const std::string& message_id,
+                                        TimePoint retry_at, const std::string& problem,
+                                        const std::string& reason, int failures_to_error) {
+    const auto& s = w.step;
+    batch_.messages.push_back({s.organisation_id, message_id, "failed", std::nullopt, "", reason});
+    batch_.mailbox_health.push_back({s.organisation_id, w.mailbox->id, problem, reason});
+    batch_.mailbox_failures_to_error = failures_to_error;
+    give_back_daily_slot(w);
+    note(w, "send", reason, retry_at, "mailbox-" + problem);
+    task(w, "pending", retry_at, -1, "waiting for its mailbox: " + reason);
+    counters_.send_failed++;
+    counters_.deferred++;
+    counters_.mailboxes.count(w.mailbox->email, false, true);
+    spdlog::warn("enrollment {} step {}: {}", s.enrollment_id, s.step_order, reason);
+}
+
+void OutcomeWriter::mailbox_ok(const StepWork& w) {
+    batch_.mailbox_health.push_back({w.step.organisation_id, w.mailbox->id, "ok", ""});
+    counters_.mailboxes.count(w.mailbox->email, true, false);
+}
+
 void OutcomeWriter::give_back_daily_slot(const StepWork& w) {
     batch_.released_caps.push_back({w.step.organisation_id, w.step.campaign_id, w.cap_day, 1});
+    if (w.mailbox && !w.mailbox_day.empty())
+        batch_.released_mailbox_slots.push_back(
+            {w.step.organisation_id, w.mailbox->id, w.mailbox_day, 1});
 }
 
 db::FinishBatch OutcomeWriter::take() {

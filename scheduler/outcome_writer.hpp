@@ -48,7 +48,18 @@ class OutcomeWriter {
     void stopped(const StepWork& w, const std::string& status, const std::string& reason);
     // The enrollment fails for good.
     void failed(const StepWork& w, const std::string& reason);
-    // A send that held a daily-limit slot did not go: the slot is given back.
+    // The send's mailbox could not take it (login refused, server not
+    // reachable): nothing was handed over. The message goes back to failed
+    // (so a retry sends it), the task waits until `retry_at` without
+    // counting an attempt, the slots are given back, and the mailbox's
+    // health learns `problem` ("authentication" or "connection").
+    void mailbox_unavailable(const StepWork& w, const std::string& message_id, TimePoint retry_at,
+                             const std::string& problem, const std::string& reason,
+                             int failures_to_error);
+    // The send went through its mailbox: the mailbox's failure count is cleared.
+    void mailbox_ok(const StepWork& w);
+    // A send that held a daily-limit slot did not go: the slot is given back
+    // (its mailbox's too).
     void give_back_daily_slot(const StepWork& w);
 
     // The row changes gathered since the last take(), and how many tasks they finish.

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "scheduler/daily_limit.hpp"
+#include "scheduler/mailbox_assignment.hpp"
 #include "scheduler/sender_pacing.hpp"
 
 namespace pf::scheduler {
@@ -16,17 +17,34 @@ Key enrollment_key(const StepWork& w) {
     return {w.step.organisation_id, w.step.enrollment_id};
 }
 
-Key sender_key(const StepWork& w) {
-    return {w.step.organisation_id, w.step.from_email};
+// Senders compare as the citext column does (without ASCII case).
+std::string lower_ascii(std::string text) {
+    for (auto& c : text)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return text;
+}
+
+// Sends of a mailbox keep their mailbox's gap; the others the daemon's
+// spacing (none when it is 0).
+bool paced(const StepWork& w, const EngineSettings& settings) {
+    return w.mailbox || settings.spacing_max.count() > 0;
 }
 
 }  // namespace
 
+// Follow-ups take slots before new first steps: an enrollment already
+// contacted must not wait a day behind prospects who were not.
 std::vector<StepWork*> SendReservation::reserve(std::vector<StepWork*> ready) {
     if (ready.empty()) return {};
     auto sends = keep_active(std::move(ready));
-    if (settings_.spacing_max.count() > 0) sends = pace_senders(std::move(sends));
+    std::stable_partition(sends.begin(), sends.end(),
+                          [](const StepWork* w) { return w->step.contacted; });
+    MailboxAssignment mailboxes(tx_, settings_, now_, out_);
+    sends = mailboxes.assign(std::move(sends));
+    sends = pace_senders(std::move(sends));
     sends = take_daily_slots(std::move(sends));
+    sends = take_start_slots(std::move(sends));
+    mailboxes.take(sends);
     std::sort(sends.begin(), sends.end());  // pointers into the batch: the claim's order
     return sends;
 }
@@ -49,25 +67,68 @@ std::vector<StepWork*> SendReservation::keep_active(std::vector<StepWork*> ready
 }
 
 std::vector<StepWork*> SendReservation::pace_senders(std::vector<StepWork*> ready) {
-    if (ready.empty()) return ready;
     std::vector<db::SenderSlot> wanted;
-    for (auto* w : ready) wanted.push_back({w->step.organisation_id, w->step.from_email, 0});
+    for (auto* w : ready)
+        if (paced(*w, settings_)) wanted.push_back({w->step.organisation_id, w->sender_email(), 0});
+    if (wanted.empty()) return ready;
     std::map<Key, db::SenderSlot> slots;
     for (auto& slot : tx_.lock_senders(wanted, to_micros(now_)))
-        slots[{slot.organisation_id, slot.from_email}] = slot;
-    std::vector<StepWork*> paced;
+        slots[{lower_ascii(slot.organisation_id), lower_ascii(slot.from_email)}] = slot;
+    std::vector<StepWork*> going;
     for (auto* w : ready) {
-        const auto decision = take_pacing_slot(
-            slots.at(sender_key(*w)), now_, settings_.spacing_min, settings_.spacing_max, random_);
+        if (!paced(*w, settings_)) {
+            going.push_back(w);
+            continue;
+        }
+        const auto gap = w->mailbox ? mailbox_gap(*w->mailbox)
+                                    : MailboxGap{settings_.spacing_min, settings_.spacing_max};
+        auto& slot =
+            slots.at({lower_ascii(w->step.organisation_id), lower_ascii(w->sender_email())});
+        const auto decision = take_pacing_slot(slot, now_, gap.min, gap.max, random_);
         if (decision.go_now)
-            paced.push_back(w);
+            going.push_back(w);
         else
-            out_.deferred(*w, decision.wait_until, "pacing sends of " + w->step.from_email);
+            out_.deferred(*w, decision.wait_until, "pacing sends of " + w->sender_email());
     }
     std::vector<db::SenderSlot> updated;
     for (const auto& [key, slot] : slots) updated.push_back(slot);
     tx_.set_senders(updated);
-    return paced;
+    return going;
+}
+
+// campaigns.max_new_per_day: first sends (enrollments never contacted) per
+// campaign-local day, counted with the daily limit's row.
+std::vector<StepWork*> SendReservation::take_start_slots(std::vector<StepWork*> ready) {
+    using Group = std::tuple<std::string, std::string, std::string>;  // org, campaign, day
+    std::map<Group, std::vector<StepWork*>> groups;
+    std::vector<StepWork*> going;
+    for (auto* w : ready) {
+        if (w->step.contacted || !w->step.max_new_per_day)
+            going.push_back(w);
+        else
+            groups[{w->step.organisation_id, w->step.campaign_id, w->cap_day}].push_back(w);
+    }
+    if (groups.empty()) return ready;
+    std::vector<db::DailyCapRequest> requests;
+    for (const auto& [group, members] : groups)
+        requests.push_back({std::get<0>(group), std::get<1>(group), std::get<2>(group),
+                            static_cast<int>(members.size())});
+    for (const auto& g : tx_.reserve_starts(requests)) {
+        const auto& members = groups[{g.organisation_id, g.campaign_id, g.local_day}];
+        for (std::size_t i = 0; i < members.size(); ++i) {
+            auto* w = members[i];
+            if (static_cast<int>(i) < g.granted) {
+                going.push_back(w);
+                continue;
+            }
+            out_.give_back_daily_slot(*w);
+            out_.deferred(*w, after_daily_limit(now_, *w),
+                          "campaign's new enrollments per day (" +
+                              std::to_string(*w->step.max_new_per_day) + ") reached for " +
+                              g.local_day);
+        }
+    }
+    return going;
 }
 
 std::vector<StepWork*> SendReservation::take_daily_slots(std::vector<StepWork*> ready) {

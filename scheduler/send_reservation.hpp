@@ -1,8 +1,10 @@
 #pragma once
 // Phase "reserve": in the send transaction, before anything is written
 // 'sending', each ready send must still be wanted (enrollment and campaign
-// active), must find its sender free (pacing) and must get a slot under its
-// campaign's daily limit. What cannot go now is released or deferred through
+// active), must get its sender mailbox (mailbox_assignment: pools, mailbox
+// limits), must find its sender free (pacing), must get a slot under its
+// campaign's daily limit and, for a first send, under the campaign's new
+// enrollments per day. What cannot go now is released or deferred through
 // the outcome writer; what can keeps the claim's order.
 
 #include <vector>
@@ -30,6 +32,7 @@ class SendReservation {
     std::vector<StepWork*> keep_active(std::vector<StepWork*> ready);
     std::vector<StepWork*> pace_senders(std::vector<StepWork*> ready);
     std::vector<StepWork*> take_daily_slots(std::vector<StepWork*> ready);
+    std::vector<StepWork*> take_start_slots(std::vector<StepWork*> ready);
 
     db::EngineStore::Transaction& tx_;
     const EngineSettings& settings_;

@@ -19,6 +19,7 @@ struct StepEvent {
     int step_order = 0;
     std::string variant_label, recipient, subject;
     std::string zone;  // the recipient's IANA zone (the window's)
+    std::string mailbox;  // the sending mailbox's address, when the campaign has a pool
     std::string outcome, reason;
     std::optional<TimePoint> next_at;  // when the task runs again, if it does
 };

@@ -4,6 +4,7 @@
 // composed text, the daily-limit day of its reserved slot). A plain struct:
 // every phase reads and fills it, none owns it but the batch.
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,13 @@ struct StepWork {
     bool reuse_stored_text = false;
 
     std::string cap_day;  // YYYY-MM-DD of its daily-limit slot, in the campaign's zone
+
+    // The sending mailbox (campaigns with a pool) and the day of its slot,
+    // in the mailbox's zone; none: the campaign's from_email.
+    std::shared_ptr<const db::MailboxRow> mailbox;
+    std::string mailbox_day;
+
+    const std::string& sender_email() const { return mailbox ? mailbox->email : step.from_email; }
 };
 
 }  // namespace pf::scheduler

@@ -95,7 +95,11 @@ SELECT k.organisation_id, k.id AS task_id, k.campaign_id, k.enrollment_id,
        m.has_text AS message_has_text, m.opened,
        m.root_rfc_message_id AS thread_root_message_id,
        coalesce(m.root_subject, '') AS thread_root_subject,
-       f.replied, coalesce(f.suppressed, '') AS suppressed_reason
+       f.replied, coalesce(f.suppressed, '') AS suppressed_reason,
+       EXISTS (SELECT 1 FROM outreach.campaign_mailboxes cm
+               WHERE cm.organisation_id = k.organisation_id AND cm.campaign_id = k.campaign_id)
+           AS campaign_has_pool,
+       e.mailbox_id AS enrollment_mailbox_id, m.contacted, c.max_new_per_day
 FROM claimed k
 JOIN outreach.campaign_enrollments e ON e.organisation_id = k.organisation_id AND e.id = k.enrollment_id
 JOIN outreach.campaigns c ON c.organisation_id = k.organisation_id AND c.id = k.campaign_id
@@ -142,7 +146,8 @@ LEFT JOIN LATERAL (
            (array_agg(om.rfc_message_id ORDER BY rs.step_order)
                 FILTER (WHERE om.status = 'sent' AND rs.step_order < s.step_order))[1] AS root_rfc_message_id,
            (array_agg(om.subject ORDER BY rs.step_order)
-                FILTER (WHERE om.status = 'sent' AND rs.step_order < s.step_order))[1] AS root_subject
+                FILTER (WHERE om.status = 'sent' AND rs.step_order < s.step_order))[1] AS root_subject,
+           coalesce(bool_or(om.status IN ('sent', 'bounced', 'sending')), false) AS contacted
     FROM outreach.messages om
     JOIN outreach.workflow_steps rs ON rs.organisation_id = om.organisation_id AND rs.id = om.step_id
     LEFT JOIN tracking.message_open_stats os
