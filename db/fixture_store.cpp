@@ -27,6 +27,7 @@ struct TableQuery {
     const char* table;
     const char* where;     // rows of the dump
     const char* order_by;  // a stable order, so a dump of the same rows is the same text
+    const char* secret_column = nullptr;  // never dumped, with or without --redact
 };
 
 // Load order: every row's references come before it. The two cycles
@@ -49,7 +50,15 @@ const TableQuery kTables[] = {
      "OR t.id IN (SELECT m.prompt_id FROM outreach.messages m WHERE m.organisation_id = $1 AND "
      "m.id IN (" PF_MESSAGES ")))",
      "t.id"},
+    // The dumped campaigns' pools and the mailboxes their enrollments send
+    // from; a fixture never carries a mailbox's secret.
+    {"outreach.mailboxes",
+     "t.organisation_id = $1 AND (t.id IN (SELECT cm.mailbox_id FROM outreach.campaign_mailboxes "
+     "cm WHERE cm.organisation_id = $1 AND " PF_CAMPAIGNS("cm.campaign_id") ") OR t.id IN (" PF_ENROLLMENTS("mailbox_id") "))",
+     "t.id", "secret"},
     {"outreach.campaigns", "t.organisation_id = $1 AND " PF_CAMPAIGNS("t.id"), "t.id"},
+    {"outreach.campaign_mailboxes", "t.organisation_id = $1 AND " PF_CAMPAIGNS("t.campaign_id"),
+     "t.campaign_id, t.mailbox_id"},
     {"outreach.workflow_steps", "t.organisation_id = $1 AND " PF_CAMPAIGNS("t.campaign_id"),
      "t.campaign_id, t.step_order, t.id"},
     {"outreach.step_experiments", "t.organisation_id = $1 AND t.step_id IN (" PF_STEPS ")", "t.id"},
@@ -79,9 +88,16 @@ const TableQuery kTables[] = {
     {"outreach.campaign_daily_sends", "t.organisation_id = $1 AND " PF_CAMPAIGNS("t.campaign_id"),
      "t.campaign_id, t.local_day"},
     {"outreach.sender_pacing",
-     "t.organisation_id = $1 AND t.from_email IN (SELECT c.from_email FROM outreach.campaigns c "
-     "WHERE c.organisation_id = $1 AND " PF_CAMPAIGNS("c.id") ")",
+     "t.organisation_id = $1 AND (t.from_email IN (SELECT c.from_email FROM outreach.campaigns c "
+     "WHERE c.organisation_id = $1 AND " PF_CAMPAIGNS("c.id") ") OR t.from_email IN (SELECT "
+     "mb.email FROM outreach.mailboxes mb JOIN outreach.campaign_mailboxes cm ON "
+     "cm.organisation_id = mb.organisation_id AND cm.mailbox_id = mb.id WHERE mb.organisation_id "
+     "= $1 AND " PF_CAMPAIGNS("cm.campaign_id") "))",
      "t.from_email"},
+    {"outreach.mailbox_daily_sends",
+     "t.organisation_id = $1 AND t.mailbox_id IN (SELECT cm.mailbox_id FROM "
+     "outreach.campaign_mailboxes cm WHERE cm.organisation_id = $1 AND " PF_CAMPAIGNS("cm.campaign_id") ")",
+     "t.mailbox_id, t.local_day"},
 };
 
 #undef PF_CAMPAIGNS
@@ -158,9 +174,11 @@ SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
     dump.recorded_at = head[0].as<std::string>();
     dump.schema_version = head[1].is_null() ? "" : head[1].as<std::string>();
     for (const auto& t : kTables) {
-        const std::string sql = std::string("SELECT coalesce(jsonb_agg(to_jsonb(t) ORDER BY ") +
-                                t.order_by + "), '[]')::text FROM " + t.table + " t WHERE " +
-                                t.where;
+        const std::string row = t.secret_column
+                                    ? std::string("to_jsonb(t) - '") + t.secret_column + "'"
+                                    : std::string("to_jsonb(t)");
+        const std::string sql = "SELECT coalesce(jsonb_agg(" + row + " ORDER BY " + t.order_by +
+                                "), '[]')::text FROM " + t.table + " t WHERE " + t.where;
         dump.tables.push_back(
             {t.table, tx.exec_params(sql, organisation_id, campaigns)[0][0].as<std::string>()});
     }

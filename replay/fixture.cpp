@@ -22,6 +22,14 @@ using nlohmann::json;
 const std::set<std::string> kEventTypes = {"reply", "bounce", "unsubscribe",    "open",
                                            "pause", "resume", "adapter_failure"};
 
+// A scripted adapter failure's outcome and its default reason: the email's
+// (transient, permanent) or its sending mailbox's (authentication, connection).
+const std::map<std::string, std::string> kFailureReasons = {
+    {"transient", "451 4.3.0 scripted temporary failure"},
+    {"permanent", "550 5.1.1 scripted permanent failure"},
+    {"authentication", "535 5.7.8 scripted authentication failure"},
+    {"connection", "scripted connection failure: connection refused"}};
+
 [[noreturn]] void bad(const std::string& origin, const std::string& what) {
     throw FixtureError(origin + ": " + what);
 }
@@ -129,7 +137,8 @@ ScriptedEvent parse_event(const json& e, std::size_t index, const std::string& s
                         "adapter_failure");
     static const std::set<std::string> known = {
         "at",    "type",      "organisation_id", "enrollment_id", "campaign_id", "outcome",
-        "count", "recipient", "reason",          "hard",          "note"};
+        "count", "recipient", "reason",          "hard",          "note",        "from",
+        "mailbox_id"};
     for (const auto& [key, value] : e.items())
         if (!known.count(key)) bad(origin, where + "." + key + " is not a field of an event");
     ev.organisation_id = text_of(e, "organisation_id", where, origin);
@@ -142,6 +151,8 @@ ScriptedEvent parse_event(const json& e, std::size_t index, const std::string& s
     ev.enrollment_id = text_of(e, "enrollment_id", where, origin);
     ev.campaign_id = text_of(e, "campaign_id", where, origin);
     ev.recipient = text_of(e, "recipient", where, origin);
+    ev.from = text_of(e, "from", where, origin);
+    ev.mailbox_id = text_of(e, "mailbox_id", where, origin);
     ev.reason = text_of(e, "reason", where, origin);
     if (const auto* h = member(e, "hard")) {
         if (!h->is_boolean()) bad(origin, where + ".hard must be true or false");
@@ -155,12 +166,12 @@ ScriptedEvent parse_event(const json& e, std::size_t index, const std::string& s
     } else {
         ev.outcome = text_of(e, "outcome", where, origin);
         if (ev.outcome.empty()) ev.outcome = "transient";
-        if (ev.outcome != "transient" && ev.outcome != "permanent")
-            bad(origin, where + ".outcome must be \"transient\" or \"permanent\"");
+        if (!kFailureReasons.count(ev.outcome))
+            bad(origin, where +
+                            ".outcome must be \"transient\", \"permanent\", \"authentication\" "
+                            "or \"connection\"");
         ev.count = static_cast<int>(integer_of(e, "count", 1, 1, 1000000, where, origin));
-        if (ev.reason.empty())
-            ev.reason = ev.outcome == "transient" ? "451 4.3.0 scripted temporary failure"
-                                                  : "550 5.1.1 scripted permanent failure";
+        if (ev.reason.empty()) ev.reason = kFailureReasons.at(ev.outcome);
     }
     return ev;
 }

@@ -41,10 +41,12 @@ struct ScriptedEvent {
     scheduler::TimePoint at;
     std::string type;  // reply, bounce, unsubscribe, open, pause, resume, adapter_failure
     std::string organisation_id, enrollment_id, campaign_id;
-    // adapter_failure: how the next `count` sends (to `recipient`, if set) fail.
-    std::string outcome;  // transient or permanent
+    // adapter_failure: how the next `count` sends (to `recipient` and from
+    // `from`, if set) fail.
+    std::string outcome;  // transient, permanent, authentication, connection
     int count = 1;
-    std::string recipient, reason;
+    std::string recipient, reason, from;
+    std::string mailbox_id;  // mailbox_pause, mailbox_resume
     bool hard = true;       // bounce
     std::size_t index = 0;  // position in the fixture: orders events of one instant
 };

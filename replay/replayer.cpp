@@ -32,6 +32,16 @@ std::string lower(std::string text) {
     return text;
 }
 
+adapters::SendResult scripted_failure(const ScriptedEvent& rule) {
+    using adapters::SenderProblem;
+    if (rule.outcome == "permanent") return adapters::SendResult::permanent(rule.reason);
+    if (rule.outcome == "authentication")
+        return adapters::SendResult::sender_failed(SenderProblem::authentication, rule.reason);
+    if (rule.outcome == "connection")
+        return adapters::SendResult::sender_failed(SenderProblem::connection, rule.reason);
+    return adapters::SendResult::transient(rule.reason);
+}
+
 // Accepts every email unless a scripted adapter_failure says otherwise
 // (recipients compare without case, as the citext columns do).
 class ReplayAdapter final : public adapters::SendAdapter {
@@ -41,11 +51,11 @@ class ReplayAdapter final : public adapters::SendAdapter {
     adapters::SendResult send(const adapters::OutboundEmail& email) override {
         for (auto& rule : failures_) {
             if (rule.count == 0 ||
-                (!rule.recipient.empty() && lower(rule.recipient) != lower(email.to_email)))
+                (!rule.recipient.empty() && lower(rule.recipient) != lower(email.to_email)) ||
+                (!rule.from.empty() && lower(rule.from) != lower(email.from_email)))
                 continue;
             --rule.count;
-            return rule.outcome == "permanent" ? adapters::SendResult::permanent(rule.reason)
-                                               : adapters::SendResult::transient(rule.reason);
+            return scripted_failure(rule);
         }
         return adapters::SendResult::sent("replay-" + std::to_string(++sent_));
     }
@@ -90,6 +100,7 @@ class Transcript final : public scheduler::StepObserver {
         line["step"] = e.step_order;
         if (!e.variant_label.empty()) line["variant"] = e.variant_label;
         if (!e.recipient.empty()) line["recipient"] = e.recipient;
+        if (!e.mailbox.empty()) line["mailbox"] = e.mailbox;
         if (!e.subject.empty()) line["subject"] = e.subject;
         if (!e.outcome.empty()) line["outcome"] = e.outcome;
         if (!e.reason.empty()) line["reason"] = e.reason;
@@ -113,6 +124,8 @@ class Transcript final : public scheduler::StepObserver {
         if (!campaign.empty()) line["campaign"] = campaign;
         if (!e.enrollment_id.empty()) line["enrollment"] = e.enrollment_id;
         if (!e.recipient.empty()) line["recipient"] = e.recipient;
+        if (!e.from.empty()) line["from"] = e.from;
+        if (!e.mailbox_id.empty()) line["mailbox"] = e.mailbox_id;
         if (e.type == "adapter_failure") line["count"] = e.count;
         line["outcome"] = outcome;
         if (!e.reason.empty()) line["reason"] = e.reason;

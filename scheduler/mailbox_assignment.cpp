@@ -115,6 +115,10 @@ bool MailboxAssignment::assign_from_pool(StepWork& w) {
         use(w, *m);
         return true;
     }
+    if (const auto wait = wait_for_followups(pool)) {
+        out_.deferred(w, now_ + *wait, "the pool's mailboxes send their due follow-ups first");
+        return false;
+    }
     // Nobody has room: the earliest next local day of an active mailbox.
     std::optional<TimePoint> next_day;
     for (const auto& e : pool)

@@ -50,6 +50,17 @@ TimePoint mailbox_next_day(const MailboxToday& mailbox, TimePoint now) {
     return start_of_next_local_day(now, mailbox.zone);
 }
 
+std::optional<std::chrono::milliseconds> wait_for_followups(const std::vector<PoolEntry>& pool) {
+    std::optional<std::chrono::milliseconds> wait;
+    for (const auto& e : pool) {
+        const auto* m = e.mailbox;
+        if (!m->active() || m->room() <= 0) continue;
+        const auto w = m->due_followups * mailbox_gap(*m->row).max;
+        if (!wait || w < *wait) wait = w;
+    }
+    return wait;
+}
+
 MailboxGap mailbox_gap(const db::MailboxRow& mailbox) {
     using std::chrono::milliseconds;
     using std::chrono::seconds;

@@ -37,8 +37,9 @@ struct MailboxToday {
 
     bool active() const { return row->status == "active"; }
     int room() const { return limit - reserved - taken; }
-    // A new start leaves the slots that due follow-ups will want.
-    int room_for_new_start() const { return room() - due_followups; }
+    // Follow-ups go before new starts: none starts from a mailbox while its
+    // enrollments have follow-ups due and waiting to be claimed.
+    int room_for_new_start() const { return due_followups > 0 ? 0 : room(); }
 };
 
 struct PoolEntry {
@@ -54,6 +55,11 @@ MailboxToday* choose_mailbox(const std::vector<PoolEntry>& pool);
 // When a send that found `mailbox` full may try again: the first instant of
 // the mailbox's next local day.
 TimePoint mailbox_next_day(const MailboxToday& mailbox, TimePoint now);
+
+// When a new start that found the pool's mailboxes busy with due follow-ups
+// looks again: once the least busy of those with room has sent them, at its
+// pacing. None: no active mailbox of the pool has room today.
+std::optional<std::chrono::milliseconds> wait_for_followups(const std::vector<PoolEntry>& pool);
 
 // Pacing between two sends of a mailbox: at least min_gap_seconds plus a
 // random jitter of 1 s to max_jitter_seconds (the second covers the time
