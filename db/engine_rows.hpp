@@ -3,6 +3,7 @@
 // since the Unix epoch (the scheduler's TimePoint), ids are UUID text.
 
 #include <cstdint>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <vector>
@@ -212,6 +213,31 @@ struct FinishBatch {
     std::vector<MailboxDaySlots> released_mailbox_slots;
     std::vector<MailboxHealth> mailbox_health;
     int mailbox_failures_to_error = 3;  // connection failures in a row that make a mailbox 'error'
+
+    // Nothing to write. A field added above belongs here and in append().
+    bool empty() const {
+        return tasks.empty() && messages.empty() && enrollments.empty() && next_tasks.empty() &&
+               released_caps.empty() && released_mailbox_slots.empty() && mailbox_health.empty();
+    }
+    // Adds `more`'s rows after these (outcomes carried to the next transaction).
+    void append(FinishBatch&& more) {
+        move_into(tasks, more.tasks);
+        move_into(messages, more.messages);
+        move_into(enrollments, more.enrollments);
+        move_into(next_tasks, more.next_tasks);
+        move_into(released_caps, more.released_caps);
+        move_into(released_mailbox_slots, more.released_mailbox_slots);
+        move_into(mailbox_health, more.mailbox_health);
+        mailbox_failures_to_error = more.mailbox_failures_to_error;
+    }
+
+  private:
+    template <typename T>
+    static void move_into(std::vector<T>& to, std::vector<T>& from) {
+        to.insert(to.end(), std::make_move_iterator(from.begin()),
+                  std::make_move_iterator(from.end()));
+        from.clear();
+    }
 };
 
 }  // namespace pf::db
