@@ -2,8 +2,12 @@
 
 namespace pf::scheduler {
 
-bool PipelineState::idle() const { return chunks.empty() && carried.empty(); }
+bool PipelineState::idle() const {
+    return chunks.empty() && carried.empty();
+}
 
-void PipelineState::carry(db::FinishBatch more) { carried.append(std::move(more)); }
+void PipelineState::carry(db::FinishBatch more) {
+    carried.append(std::move(more));
+}
 
 }  // namespace pf::scheduler

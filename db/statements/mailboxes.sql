@@ -28,15 +28,21 @@ ON CONFLICT (organisation_id, mailbox_id, local_day) DO NOTHING
 -- name: pf_lock_mailbox_days
 -- Each mailbox's count for its local day, locked until commit (every
 -- campaign and daemon reserves through this row), and how many follow-ups
--- of its enrollments are due and still waiting to be claimed: a new first
--- step takes a slot only when those will still find one.
+-- of its enrollments are due and still waiting: to be claimed, or in the
+-- mailbox's pacing queue (run_at up to its queued_until). No new first step
+-- starts from the mailbox while there are any.
 SELECT d.organisation_id, d.mailbox_id, d.local_day::text AS local_day, d.reserved,
        (SELECT count(*) FROM outreach.campaign_enrollments e
         JOIN outreach.tasks t ON t.organisation_id = e.organisation_id AND t.enrollment_id = e.id
         WHERE e.organisation_id = d.organisation_id AND e.mailbox_id = d.mailbox_id
           AND e.status = 'active' AND e.current_step_order > 0
-          AND t.status = 'pending' AND t.run_at <= pf_from_micros($4))::int AS due_followups
+          AND t.status = 'pending'
+          AND t.run_at <= greatest(pf_from_micros($4), q.queued_until))::int AS due_followups
 FROM outreach.mailbox_daily_sends d
+JOIN outreach.mailboxes mb ON mb.organisation_id = d.organisation_id AND mb.id = d.mailbox_id
+LEFT JOIN LATERAL (
+    SELECT sp.queued_until FROM outreach.sender_pacing sp
+    WHERE sp.organisation_id = mb.organisation_id AND sp.from_email = mb.email) q ON true
 JOIN (SELECT DISTINCT * FROM unnest($1::uuid[], $2::uuid[], $3::date[])) AS w(organisation_id, mailbox_id, local_day)
   ON d.organisation_id = w.organisation_id AND d.mailbox_id = w.mailbox_id AND d.local_day = w.local_day
 ORDER BY d.organisation_id, d.mailbox_id, d.local_day

@@ -1,9 +1,8 @@
 // Sender mailboxes, the parts without I/O: effective limits and ramp-up,
 // the pool's choice, pacing gaps, secrets (AES-256-GCM), the token
 // endpoint's answers, and which SMTP failures are the account's.
-#include <doctest/doctest.h>
-
 #include <date/date.h>
+#include <doctest/doctest.h>
 
 #include "adapters/mailbox_secret.hpp"
 #include "adapters/mailbox_sender.hpp"
@@ -69,7 +68,7 @@ TEST_CASE("mailbox limit: the daily limit, or the ramp while it is lower") {
 }
 
 TEST_CASE("mailbox rotation: most room, then weight, then address; never a full or inactive one") {
-    auto a = today(mailbox("a@x.example", 10), 10, 7);  // room 3
+    auto a = today(mailbox("a@x.example", 10), 10, 7);   // room 3
     auto b = today(mailbox("b@x.example", 20), 20, 15);  // room 5
     auto c = today(mailbox("c@x.example", 30), 30, 25);  // room 5
     std::vector<scheduler::PoolEntry> pool{{&a, 1}, {&b, 1}, {&c, 1}};
@@ -119,8 +118,8 @@ TEST_CASE("mailbox secrets: AES-256-GCM round trip; wrong key and tampering fail
     // A fresh nonce each time.
     CHECK(adapters::encrypt_mailbox_secret(test_key(), "app-password 42 é") != stored);
 
-    const auto other = adapters::MailboxKey::parse(
-        "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=", "base64 key");
+    const auto other =
+        adapters::MailboxKey::parse("ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=", "base64 key");
     CHECK_THROWS_WITH_AS(adapters::decrypt_mailbox_secret(other, stored),
                          doctest::Contains("wrong mailbox key or tampered value"),
                          adapters::MailboxSecretError);
@@ -150,7 +149,8 @@ TEST_CASE("oauth: a token answer, and refusals that are the mailbox owner's to f
     CHECK(ok.expires_in == 3599s);
     try {
         adapters::parse_token_answer(
-            400, R"({"error":"invalid_grant","error_description":"Token has been expired or revoked."})",
+            400,
+            R"({"error":"invalid_grant","error_description":"Token has been expired or revoked."})",
             "https://t");
         FAIL("no error");
     } catch (const adapters::OAuthError& e) {
