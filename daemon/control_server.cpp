@@ -147,6 +147,20 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
             else
                 send(res, api.resume(req.matches[1], req.matches[2], *reason));
         });
+    server.Get(std::string("/v1/organisations/") + kUuid + "/mailboxes",
+               [&api](const httplib::Request& req, httplib::Response& res) {
+                   send(res, api.mailboxes(req.matches[1]));
+               });
+    server.Post(
+        std::string("/v1/organisations/") + kUuid + "/mailboxes/" + kUuid + "/(pause|resume)",
+        [&api](const httplib::Request& req, httplib::Response& res) {
+            const auto reason = reason_of(req, res);
+            if (!reason) return;
+            if (req.matches[3] == "pause")
+                send(res, api.pause_mailbox(req.matches[1], req.matches[2], *reason));
+            else
+                send(res, api.resume_mailbox(req.matches[1], req.matches[2], *reason));
+        });
     server.Post(std::string("/v1/organisations/") + kUuid + "/tasks/" + kUuid + "/retry",
                 [&api](const httplib::Request& req, httplib::Response& res) {
                     if (!reason_of(req, res)) return;
