@@ -155,8 +155,9 @@ int run(int argc, char** argv) {
     Target target;
     if (const char* url = std::getenv("PROSPECTFLOW_CONTROL_URL")) target.url = url;
     std::string token_flag, token_file;
-    app.add_option("--url", target.url,
-                   "control port URL (default http://127.0.0.1:8470, env PROSPECTFLOW_CONTROL_URL)");
+    app.add_option(
+        "--url", target.url,
+        "control port URL (default http://127.0.0.1:8470, env PROSPECTFLOW_CONTROL_URL)");
     app.add_option("--token", token_flag, "bearer token (env PROSPECTFLOW_CONTROL_TOKEN)");
     app.add_option("--token-file", token_file, "file holding the bearer token");
     app.add_option("--timeout", target.timeout_seconds, "seconds to wait for an answer")

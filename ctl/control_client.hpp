@@ -2,10 +2,9 @@
 // prospectflowctl: the operators' command line for the control port. Parses
 // arguments, calls the daemon, prints tables (or the JSON with --json).
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace pf::ctl {
 

@@ -36,29 +36,29 @@ int limit_today(const db::MailboxSummary& m) {
 }
 
 json mailbox_json(const db::MailboxSummary& m) {
-    return {{"id", m.id},
-            {"email", m.email},
-            {"display_name", optional_text(m.display_name)},
-            {"status", m.status},
-            {"status_reason", optional_text(m.status_reason)},
-            {"status_changed_at", optional_text(m.status_changed_at)},
-            {"timezone", m.timezone},
-            {"local_day", m.local_day},
-            {"daily_limit", m.daily_limit},
-            {"limit_today", limit_today(m)},
-            {"sent_today", m.sent_today},
-            {"ramp",
-             m.ramp_start_date ? json{{"start_date", *m.ramp_start_date},
-                                      {"initial", m.ramp_initial},
-                                      {"step_per_day", m.ramp_step_per_day}}
-                               : json(nullptr)},
-            {"min_gap_seconds", m.min_gap_seconds},
-            {"max_jitter_seconds", m.max_jitter_seconds},
-            {"smtp_url", optional_text(m.smtp_url)},
-            {"smtp_username", optional_text(m.smtp_username)},
-            {"auth_kind", m.auth_kind},
-            {"campaign_ids", m.campaign_ids},
-            {"enrollments", {{"assigned", m.enrollments_assigned}, {"active", m.enrollments_active}}}};
+    return {
+        {"id", m.id},
+        {"email", m.email},
+        {"display_name", optional_text(m.display_name)},
+        {"status", m.status},
+        {"status_reason", optional_text(m.status_reason)},
+        {"status_changed_at", optional_text(m.status_changed_at)},
+        {"timezone", m.timezone},
+        {"local_day", m.local_day},
+        {"daily_limit", m.daily_limit},
+        {"limit_today", limit_today(m)},
+        {"sent_today", m.sent_today},
+        {"ramp", m.ramp_start_date ? json{{"start_date", *m.ramp_start_date},
+                                          {"initial", m.ramp_initial},
+                                          {"step_per_day", m.ramp_step_per_day}}
+                                   : json(nullptr)},
+        {"min_gap_seconds", m.min_gap_seconds},
+        {"max_jitter_seconds", m.max_jitter_seconds},
+        {"smtp_url", optional_text(m.smtp_url)},
+        {"smtp_username", optional_text(m.smtp_username)},
+        {"auth_kind", m.auth_kind},
+        {"campaign_ids", m.campaign_ids},
+        {"enrollments", {{"assigned", m.enrollments_assigned}, {"active", m.enrollments_active}}}};
 }
 
 ApiResponse no_mailbox(const std::string& organisation_id, const std::string& mailbox_id) {

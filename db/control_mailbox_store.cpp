@@ -92,21 +92,27 @@ MailboxSummary mailbox_summary(const RowReader& in, const pqxx::row& r) {
     return m;
 }
 
-struct LockedMailbox {
-    std::string email, status;
-};
-
-// The mailbox's row locked for the change; nullopt when the organisation has
-// no such mailbox.
-std::optional<LockedMailbox> lock_mailbox(pqxx::work& tx, const std::string& organisation_id,
-                                          const std::string& mailbox_id) {
+// Moves the organisation's mailbox to `to` under its row lock: not found,
+// unchanged (already there), or changed with the reason, the time, and (to
+// active) its failure count reset. Commits nothing.
+MailboxChange change_mailbox_status(pqxx::work& tx, const std::string& organisation_id,
+                                    const std::string& mailbox_id, const std::string& to,
+                                    const std::optional<std::string>& reason) {
     const auto rows = tx.exec_params(R"sql(
 SELECT email::text AS email, status FROM outreach.mailboxes
 WHERE organisation_id = $1 AND id = $2 FOR UPDATE)sql",
                                      organisation_id, mailbox_id);
-    if (rows.empty()) return std::nullopt;
+    if (rows.empty()) return {ChangeOutcome::not_found, "", "", 0};
     const RowReader in(rows);
-    return LockedMailbox{in.text(rows[0], "email"), in.text(rows[0], "status")};
+    const auto email = in.text(rows[0], "email");
+    if (in.text(rows[0], "status") == to) return {ChangeOutcome::unchanged, to, email, 0};
+    tx.exec_params(R"sql(
+UPDATE outreach.mailboxes
+SET status = $3, status_reason = $4, status_changed_at = now(),
+    consecutive_failures = CASE WHEN $3 = 'active' THEN 0 ELSE consecutive_failures END
+WHERE organisation_id = $1 AND id = $2)sql",
+                   organisation_id, mailbox_id, to, reason);
+    return {ChangeOutcome::changed, to, email, 0};
 }
 
 }  // namespace
@@ -124,36 +130,25 @@ MailboxChange ControlStore::pause_mailbox(const std::string& organisation_id,
                                           const std::string& mailbox_id,
                                           const std::string& reason) {
     pqxx::work tx(connection_);
-    const auto current = lock_mailbox(tx, organisation_id, mailbox_id);
-    if (!current) return {ChangeOutcome::not_found, "", "", 0};
-    if (current->status == "paused") return {ChangeOutcome::unchanged, "paused", current->email, 0};
-    tx.exec_params(R"sql(
-UPDATE outreach.mailboxes
-SET status = 'paused', status_reason = $3, status_changed_at = now()
-WHERE organisation_id = $1 AND id = $2)sql",
-                   organisation_id, mailbox_id,
-                   "paused by an operator" + (reason.empty() ? "" : ": " + reason));
+    const auto change =
+        change_mailbox_status(tx, organisation_id, mailbox_id, "paused",
+                              "paused by an operator" + (reason.empty() ? "" : ": " + reason));
     tx.commit();
-    return {ChangeOutcome::changed, "paused", current->email, 0};
+    return change;
 }
 
 MailboxChange ControlStore::resume_mailbox(const std::string& organisation_id,
                                            const std::string& mailbox_id) {
     pqxx::work tx(connection_);
-    const auto current = lock_mailbox(tx, organisation_id, mailbox_id);
-    if (!current) return {ChangeOutcome::not_found, "", "", 0};
-    if (current->status == "active") return {ChangeOutcome::unchanged, "active", current->email, 0};
-    tx.exec_params(R"sql(
-UPDATE outreach.mailboxes
-SET status = 'active', status_reason = NULL, status_changed_at = now(), consecutive_failures = 0
-WHERE organisation_id = $1 AND id = $2)sql",
-                   organisation_id, mailbox_id);
-    const auto woken = tx.exec_params(kWakeWaitingTasks, organisation_id, mailbox_id);
-    const auto count = RowReader(woken).get<long long>(woken[0], "woken");
-    // Due now: wake idle daemons (tasks have no wake-up trigger on UPDATE).
-    if (count > 0) tx.exec("SELECT pg_notify('prospectflow_tasks', '')");
+    auto change = change_mailbox_status(tx, organisation_id, mailbox_id, "active", std::nullopt);
+    if (change.outcome == ChangeOutcome::changed) {
+        const auto woken = tx.exec_params(kWakeWaitingTasks, organisation_id, mailbox_id);
+        change.tasks_woken = RowReader(woken).get<long long>(woken[0], "woken");
+        // Due now: wake idle daemons (tasks have no wake-up trigger on UPDATE).
+        if (change.tasks_woken > 0) tx.exec("SELECT pg_notify('prospectflow_tasks', '')");
+    }
     tx.commit();
-    return {ChangeOutcome::changed, "active", current->email, count};
+    return change;
 }
 
 }  // namespace pf::db

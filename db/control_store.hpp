@@ -41,8 +41,8 @@ struct MailboxSummary {
     int daily_limit = 0, min_gap_seconds = 0, max_jitter_seconds = 0;
     std::optional<std::string> ramp_start_date;  // YYYY-MM-DD; absent: no ramp-up
     int ramp_initial = 0, ramp_step_per_day = 0;
-    std::string local_day;  // today in the mailbox's zone, YYYY-MM-DD
-    long long sent_today = 0;  // slots reserved on local_day
+    std::string local_day;                  // today in the mailbox's zone, YYYY-MM-DD
+    long long sent_today = 0;               // slots reserved on local_day
     std::vector<std::string> campaign_ids;  // the campaigns whose pool has it
     long long enrollments_assigned = 0, enrollments_active = 0;
 };
@@ -79,8 +79,7 @@ class ControlStore {
                                 const std::string& reason);
     // paused or error -> active, failures forgotten; the tasks that waited
     // for it are due now. Active stays active (unchanged).
-    MailboxChange resume_mailbox(const std::string& organisation_id,
-                                 const std::string& mailbox_id);
+    MailboxChange resume_mailbox(const std::string& organisation_id, const std::string& mailbox_id);
     QueueStats queue_stats();
     void ping();
 

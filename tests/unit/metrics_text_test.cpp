@@ -1,8 +1,8 @@
+#include "daemon/metrics_text.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
-
-#include "daemon/metrics_text.hpp"
 
 namespace {
 
@@ -24,17 +24,20 @@ TEST_CASE("metrics: per-mailbox sends and sender failures, labels escaped") {
     const auto text = pf::daemon::render_metrics(m);
     CHECK(has_line(text, "# TYPE prospectflow_mailbox_sends_total counter"));
     CHECK(has_line(text, "# TYPE prospectflow_mailbox_sender_failures_total counter"));
-    CHECK(has_line(text,
-                   R"(prospectflow_mailbox_sends_total{mailbox="anna@sender.example",outcome="sent"} 2)"));
     CHECK(has_line(
-        text, R"(prospectflow_mailbox_sends_total{mailbox="anna@sender.example",outcome="failed"} 1)"));
-    CHECK(has_line(text,
-                   R"(prospectflow_mailbox_sender_failures_total{mailbox="anna@sender.example"} 1)"));
+        text,
+        R"(prospectflow_mailbox_sends_total{mailbox="anna@sender.example",outcome="sent"} 2)"));
+    CHECK(has_line(
+        text,
+        R"(prospectflow_mailbox_sends_total{mailbox="anna@sender.example",outcome="failed"} 1)"));
+    CHECK(has_line(
+        text, R"(prospectflow_mailbox_sender_failures_total{mailbox="anna@sender.example"} 1)"));
     CHECK(has_line(
         text,
         R"(prospectflow_mailbox_sends_total{mailbox="odd\"name\\@sender.example",outcome="failed"} 1)"));
-    CHECK(has_line(text,
-                   R"(prospectflow_mailbox_sender_failures_total{mailbox="odd\"name\\@sender.example"} 0)"));
+    CHECK(has_line(
+        text,
+        R"(prospectflow_mailbox_sender_failures_total{mailbox="odd\"name\\@sender.example"} 0)"));
     // The existing families keep their names.
     CHECK(has_line(text, R"(prospectflow_messages_sent_total{adapter="log"} 0)"));
 }
