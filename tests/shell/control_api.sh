@@ -8,6 +8,7 @@ new_tmpdir tmp
 new_database url control
 "$PF_BIN" migrate --database-url "$url" >/dev/null 2>&1
 psql -X -q -v a=400 "$url" -f "$PF_SOURCE_DIR/tests/shell/control_fixture.sql" >/dev/null
+psql -X -q "$url" -f "$PF_SOURCE_DIR/tests/shell/control_mailboxes_fixture.sql" >/dev/null
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$token" >"$tmp/token"
 cat >"$tmp/config.toml" <<TOML

@@ -2,7 +2,8 @@
 """The control port, endpoint by endpoint, against a running daemon.
 
 Environment: PF_PORT (control port), PF_TOKEN, PF_DB (database URL). The
-database holds tests/shell/control_fixture.sql with both campaigns in draft.
+database holds tests/shell/control_fixture.sql with both campaigns in draft,
+and control_mailboxes_fixture.sql (sender mailboxes, a third campaign).
 Exits non-zero with a message on the first failed check."""
 import http.client
 import json
