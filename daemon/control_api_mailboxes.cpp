@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "daemon/control_api.hpp"
+#include "db/connection.hpp"
 #include "db/control_store.hpp"
 #include "scheduler/mailbox_rotation.hpp"
 
@@ -54,7 +55,8 @@ json mailbox_json(const db::MailboxSummary& m) {
                                    : json(nullptr)},
         {"min_gap_seconds", m.min_gap_seconds},
         {"max_jitter_seconds", m.max_jitter_seconds},
-        {"smtp_url", optional_text(m.smtp_url)},
+        // A password written into the URL (smtps://user:pass@host) shows as ***.
+        {"smtp_url", m.smtp_url ? json(db::redact_database_url(*m.smtp_url)) : json(nullptr)},
         {"smtp_username", optional_text(m.smtp_username)},
         {"auth_kind", m.auth_kind},
         {"campaign_ids", m.campaign_ids},

@@ -182,8 +182,8 @@ for key, value in expected_bob.items():
 if not bob["status_changed_at"] or not bob["status_changed_at"].endswith("Z"):
     fail(f"bob@'s status_changed_at: {bob['status_changed_at']!r}")
 listed_b = expect("GET", f"/v1/organisations/{ORG_B}/mailboxes", 200)
-if [m["id"] for m in listed_b["mailboxes"]] != [BEA]:
-    fail(f"organisation B's mailboxes: {listed_b}")
+if [m["smtp_url"] for m in listed_b["mailboxes"]] != ["smtps://bea:***@smtp.bravo-mail.example:465"]:
+    fail(f"organisation B's mailboxes (a password in the SMTP URL is shown as ***): {listed_b}")
 expect("GET", f"/v1/organisations/{UNKNOWN}/mailboxes", 404)
 expect("GET", "/v1/organisations/not-a-uuid/mailboxes", 404)
 ok("mailbox list: today's count and limit (ramp-up in the mailbox's zone), pool, enrollments, no secret")

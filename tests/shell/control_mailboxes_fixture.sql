@@ -6,7 +6,7 @@
 --      a2-enrollment1 on bob@ (deferred while bob@ is in error),
 --      a2-enrollment2 on bob@ (a follow-up due in 3 days by its delay),
 --      a2-enrollment3 on anna@ (waiting for anna@ after a refused login).
---   B: bea@ (active).
+--   B: bea@ (active; a password written into its SMTP URL).
 -- The campaign stays draft, so no daemon claims its tasks.
 \set ON_ERROR_STOP 1
 BEGIN;
@@ -33,7 +33,7 @@ VALUES ('aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-0000000
         'smtp://smtp.alpha-mail.example:587', NULL, NULL, 3),
        ('bbbbbbbb-0000-4000-8000-000000000001', 'bbbbbbbb-0000-4000-8000-0000000000d1',
         'bea@bravo-mail.example', NULL, 'active', NULL, NULL, 'Europe/Paris', 30, NULL, NULL, 0,
-        NULL, NULL, NULL, 0);
+        'smtps://bea:CONTROL-TEST-SECRET-9f3c2a@smtp.bravo-mail.example:465', NULL, NULL, 0);
 INSERT INTO outreach.mailbox_daily_sends (organisation_id, mailbox_id, local_day, reserved)
 VALUES ('aaaaaaaa-0000-4000-8000-000000000001', 'aaaaaaaa-0000-4000-8000-0000000000d1',
         (now() AT TIME ZONE 'Pacific/Auckland')::date, 7),
