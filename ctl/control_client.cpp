@@ -138,14 +138,26 @@ std::string format_campaigns(const json& answer) {
                         rows);
 }
 
+std::string format_mailboxes(const json& answer) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& m : answer.value("mailboxes", json::array())) {
+        rows.push_back({text(m, "id"), text(m, "email"), text(m, "status"),
+                        text(m, "sent_today") + "/" + text(m, "limit_today"),
+                        text(m, "status_reason")});
+    }
+    if (rows.empty()) return "no mailboxes\n";
+    return format_table({"ID", "EMAIL", "STATUS", "TODAY", "REASON"}, rows);
+}
+
 int run(int argc, char** argv) {
     CLI::App app{"prospectflowctl: operate a running prospectflowd through its control port"};
     app.require_subcommand(1);
     Target target;
     if (const char* url = std::getenv("PROSPECTFLOW_CONTROL_URL")) target.url = url;
     std::string token_flag, token_file;
-    app.add_option("--url", target.url,
-                   "control port URL (default http://127.0.0.1:8470, env PROSPECTFLOW_CONTROL_URL)");
+    app.add_option(
+        "--url", target.url,
+        "control port URL (default http://127.0.0.1:8470, env PROSPECTFLOW_CONTROL_URL)");
     app.add_option("--token", token_flag, "bearer token (env PROSPECTFLOW_CONTROL_TOKEN)");
     app.add_option("--token-file", token_file, "file holding the bearer token");
     app.add_option("--timeout", target.timeout_seconds, "seconds to wait for an answer")
@@ -167,6 +179,19 @@ int run(int argc, char** argv) {
     auto* retry = app.add_subcommand("retry", "run a failed (or held) task again");
     retry->add_option("organisation", org, "organisation id")->required();
     retry->add_option("task", id, "task id")->required();
+    auto* mailboxes = app.add_subcommand("mailboxes", "an organisation's sender mailboxes, today");
+    mailboxes->add_option("--organisation,organisation", org, "organisation id")->required();
+    auto* mailbox = app.add_subcommand("mailbox", "pause or resume a sender mailbox");
+    mailbox->require_subcommand(1);
+    auto* mailbox_pause =
+        mailbox->add_subcommand("pause", "pause a mailbox: its sends wait until resume");
+    auto* mailbox_resume =
+        mailbox->add_subcommand("resume", "resume a mailbox: what waited for it is due now");
+    for (auto* sub : {mailbox_pause, mailbox_resume}) {
+        sub->add_option("--organisation", org, "organisation id")->required();
+        sub->add_option("mailbox", id, "mailbox id")->required();
+        sub->add_option("--reason", reason, "logged by the daemon (and kept on a pause)");
+    }
     auto* drain = app.add_subcommand("drain", "stop claiming (rolling deploys)");
     auto* undrain = app.add_subcommand("undrain", "claim again");
 
@@ -200,6 +225,12 @@ int run(int argc, char** argv) {
         method = "POST";
         path = "/v1/organisations/" + org + "/campaigns/" + id +
                (pause->parsed() ? "/pause" : "/resume");
+    } else if (mailboxes->parsed()) {
+        path = "/v1/organisations/" + org + "/mailboxes";
+    } else if (mailbox->parsed()) {
+        method = "POST";
+        path = "/v1/organisations/" + org + "/mailboxes/" + id +
+               (mailbox_pause->parsed() ? "/pause" : "/resume");
     } else if (retry->parsed()) {
         method = "POST";
         path = "/v1/organisations/" + org + "/tasks/" + id + "/retry";
@@ -236,6 +267,13 @@ int run(int argc, char** argv) {
         std::cout << "campaign " << id << ": " << text(b, "status")
                   << (b.value("changed", false) ? "" : " (it already was)") << '\n';
         if (b.contains("message")) std::cout << text(b, "message") << '\n';
+    } else if (mailboxes->parsed()) {
+        std::cout << format_mailboxes(b);
+    } else if (mailbox->parsed()) {
+        std::cout << "mailbox " << text(b, "email") << " (" << id << "): " << text(b, "status")
+                  << (b.value("changed", false) ? "" : " (it already was)") << '\n';
+        if (b.contains("tasks_due_now"))
+            std::cout << text(b, "tasks_due_now") << " waiting task(s) due now\n";
     } else if (retry->parsed()) {
         std::cout << "task " << id << ": " << text(b, "detail") << '\n';
     } else {

@@ -53,6 +53,11 @@ class ControlApi {
                       const std::string& reason);
     ApiResponse resume(const std::string& organisation_id, const std::string& campaign_id,
                        const std::string& reason);
+    ApiResponse mailboxes(const std::string& organisation_id);
+    ApiResponse pause_mailbox(const std::string& organisation_id, const std::string& mailbox_id,
+                              const std::string& reason);
+    ApiResponse resume_mailbox(const std::string& organisation_id, const std::string& mailbox_id,
+                               const std::string& reason);
     ApiResponse retry_task(const std::string& organisation_id, const std::string& task_id);
     ApiResponse drain();
     ApiResponse undrain();

@@ -56,6 +56,23 @@ std::optional<std::string> reason_of(const httplib::Request& req, httplib::Respo
     }
 }
 
+using Change = ApiResponse (ControlApi::*)(const std::string& organisation_id,
+                                           const std::string& id, const std::string& reason);
+
+// POST /v1/organisations/{org}/{what}/{id}/pause and .../resume, with an
+// optional reason in the body.
+void pause_resume_route(httplib::Server& server, ControlApi& api, const std::string& what,
+                        Change pause, Change resume) {
+    server.Post(
+        std::string("/v1/organisations/") + kUuid + "/" + what + "/" + kUuid + "/(pause|resume)",
+        [&api, pause, resume](const httplib::Request& req, httplib::Response& res) {
+            const auto reason = reason_of(req, res);
+            if (!reason) return;
+            const auto change = req.matches[3] == "pause" ? pause : resume;
+            send(res, (api.*change)(req.matches[1], req.matches[2], *reason));
+        });
+}
+
 }  // namespace
 
 struct ControlServer::Impl {
@@ -137,16 +154,13 @@ ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_a
                [&api](const httplib::Request& req, httplib::Response& res) {
                    send(res, api.campaigns(req.matches[1]));
                });
-    server.Post(
-        std::string("/v1/organisations/") + kUuid + "/campaigns/" + kUuid + "/(pause|resume)",
-        [&api](const httplib::Request& req, httplib::Response& res) {
-            const auto reason = reason_of(req, res);
-            if (!reason) return;
-            if (req.matches[3] == "pause")
-                send(res, api.pause(req.matches[1], req.matches[2], *reason));
-            else
-                send(res, api.resume(req.matches[1], req.matches[2], *reason));
-        });
+    pause_resume_route(server, api, "campaigns", &ControlApi::pause, &ControlApi::resume);
+    server.Get(std::string("/v1/organisations/") + kUuid + "/mailboxes",
+               [&api](const httplib::Request& req, httplib::Response& res) {
+                   send(res, api.mailboxes(req.matches[1]));
+               });
+    pause_resume_route(server, api, "mailboxes", &ControlApi::pause_mailbox,
+                       &ControlApi::resume_mailbox);
     server.Post(std::string("/v1/organisations/") + kUuid + "/tasks/" + kUuid + "/retry",
                 [&api](const httplib::Request& req, httplib::Response& res) {
                     if (!reason_of(req, res)) return;

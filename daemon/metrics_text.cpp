@@ -1,6 +1,7 @@
 #include "daemon/metrics_text.hpp"
 
 #include <cstdio>
+#include <map>
 #include <sstream>
 
 namespace pf::daemon {
@@ -59,6 +60,28 @@ class Writer {
     std::ostringstream out_;
 };
 
+// Per sender mailbox (by address), since start: sends the mailbox's server
+// accepted or refused, and the refusals that were the mailbox's own fault
+// (authentication, connection), which count towards its error status.
+void write_mailbox_counters(Writer& w,
+                            const std::map<std::string, scheduler::MailboxCounters::Counts>& all) {
+    w.family("prospectflow_mailbox_sends_total", "counter",
+             "Sends through each sender mailbox, by outcome.");
+    for (const auto& [email, counts] : all) {
+        const std::string mailbox = "mailbox=\"" + escape_label(email) + "\"";
+        w.sample("prospectflow_mailbox_sends_total", mailbox + ",outcome=\"sent\"",
+                 static_cast<double>(counts.sent));
+        w.sample("prospectflow_mailbox_sends_total", mailbox + ",outcome=\"failed\"",
+                 static_cast<double>(counts.failed));
+    }
+    w.family("prospectflow_mailbox_sender_failures_total", "counter",
+             "Sends a sender mailbox could not make itself (authentication or connection).");
+    for (const auto& [email, counts] : all)
+        w.sample("prospectflow_mailbox_sender_failures_total",
+                 "mailbox=\"" + escape_label(email) + "\"",
+                 static_cast<double>(counts.sender_failures));
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSnapshot& m) {
@@ -97,6 +120,7 @@ std::string render_metrics(const MetricsSnapshot& m) {
     counter("prospectflow_messages_failed_total",
             "Messages the send adapter refused (transient or permanent).", adapter,
             c.send_failed.load());
+    write_mailbox_counters(w, c.mailboxes.snapshot());
     w.histogram("prospectflow_send_duration_seconds", "Time spent in the send adapter per message.",
                 adapter, c.send_seconds);
     w.histogram("prospectflow_generation_duration_seconds", "Time spent generating one email.", "",

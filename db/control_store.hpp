@@ -1,9 +1,11 @@
 #pragma once
 // The control port's SQL: per-organisation campaign summaries, pause and
-// resume, operator retries, queue statistics. Every statement is keyed by
+// resume, operator retries, queue statistics; sender mailboxes (listed,
+// paused, resumed) in control_mailbox_store.cpp. Every statement is keyed by
 // organisation_id, so an id of another organisation reads as not found.
 // Low volume: parameterised statements, not prepared.
 
+#include <optional>
 #include <pqxx/connection>
 #include <string>
 #include <vector>
@@ -31,6 +33,27 @@ struct TaskRetry {
     std::string detail;   // what was done, or why not
 };
 
+// One sender mailbox as the control port lists it: never its secret.
+struct MailboxSummary {
+    std::string id, email, status, timezone, auth_kind;
+    std::optional<std::string> display_name, status_reason, status_changed_at;  // UTC, ISO 8601
+    std::optional<std::string> smtp_url, smtp_username;
+    int daily_limit = 0, min_gap_seconds = 0, max_jitter_seconds = 0;
+    std::optional<std::string> ramp_start_date;  // YYYY-MM-DD; absent: no ramp-up
+    int ramp_initial = 0, ramp_step_per_day = 0;
+    std::string local_day;                  // today in the mailbox's zone, YYYY-MM-DD
+    long long sent_today = 0;               // slots reserved on local_day
+    std::vector<std::string> campaign_ids;  // the campaigns whose pool has it
+    long long enrollments_assigned = 0, enrollments_active = 0;
+};
+
+struct MailboxChange {
+    ChangeOutcome outcome = ChangeOutcome::not_found;
+    std::string status;         // the mailbox's status after the call
+    std::string email;          // for the log line
+    long long tasks_woken = 0;  // resume: tasks that waited for it, due now
+};
+
 struct QueueStats {
     long long due = 0, scheduled = 0, running = 0;
     double oldest_due_seconds = 0;  // 0 when nothing is due
@@ -50,6 +73,13 @@ class ControlStore {
     long long in_flight(const std::string& organisation_id, const std::string& campaign_id);
     // A failed task (or one held for an operator) runs again now.
     TaskRetry retry_task(const std::string& organisation_id, const std::string& task_id);
+    std::vector<MailboxSummary> mailboxes(const std::string& organisation_id);
+    // active or error -> paused; paused stays paused (unchanged).
+    MailboxChange pause_mailbox(const std::string& organisation_id, const std::string& mailbox_id,
+                                const std::string& reason);
+    // paused or error -> active, failures forgotten; the tasks that waited
+    // for it are due now. Active stays active (unchanged).
+    MailboxChange resume_mailbox(const std::string& organisation_id, const std::string& mailbox_id);
     QueueStats queue_stats();
     void ping();
 

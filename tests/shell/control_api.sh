@@ -8,6 +8,7 @@ new_tmpdir tmp
 new_database url control
 "$PF_BIN" migrate --database-url "$url" >/dev/null 2>&1
 psql -X -q -v a=400 "$url" -f "$PF_SOURCE_DIR/tests/shell/control_fixture.sql" >/dev/null
+psql -X -q "$url" -f "$PF_SOURCE_DIR/tests/shell/control_mailboxes_fixture.sql" >/dev/null
 token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 printf '%s\n' "$token" >"$tmp/token"
 cat >"$tmp/config.toml" <<TOML
@@ -73,8 +74,46 @@ out=$(ctl --token "$token" undrain); [ $? = 0 ] && echo "$out" | grep -q undrain
 set -e
 pass "prospectflowctl: tables, --json, tokens from flag/env/file, 401/404 messages, exit codes 1, 64, 69"
 
+# prospectflowctl mailboxes / mailbox pause|resume. After the checker: anna@
+# active (7 of 30 today), bob@ paused from error (ramping: 15 today).
+org_a=aaaaaaaa-0000-4000-8000-000000000001
+bob=aaaaaaaa-0000-4000-8000-0000000000d2
+secret=CONTROL-TEST-SECRET-9f3c2a
+out=$(ctl --token "$token" mailboxes --organisation "$org_a") || fail "ctl mailboxes"
+echo "$out" | grep -q "^ID .*EMAIL .*STATUS .*TODAY .*REASON" || fail "ctl mailboxes header: $out"
+echo "$out" | grep -q "anna@alpha-mail.example  *active  *7/30  *-" || fail "ctl mailboxes anna@: $out"
+echo "$out" | grep -q "bob@alpha-mail.example  *paused  *0/15  *paused by an operator" || fail "ctl mailboxes bob@: $out"
+all_ctl=$out
+out=$(ctl --token "$token" --json mailboxes "$org_a") || fail "ctl --json mailboxes"
+echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [m["limit_today"] for m in d["mailboxes"]] == [30, 15], d' \
+  || fail "ctl --json mailboxes: $out"
+all_ctl+=$out
+out=$(ctl --token "$token" mailbox resume --organisation "$org_a" "$bob" --reason "ctl test") || fail "ctl mailbox resume"
+echo "$out" | grep -q "^mailbox bob@alpha-mail.example ($bob): active$" || fail "ctl mailbox resume output: $out"
+out=$(ctl --token "$token" mailbox resume --organisation "$org_a" "$bob") || fail "ctl mailbox resume again"
+echo "$out" | grep -q "active (it already was)" || fail "ctl mailbox resume again: $out"
+out=$(ctl --token "$token" mailbox pause --organisation "$org_a" "$bob") || fail "ctl mailbox pause"
+echo "$out" | grep -q "^mailbox bob@alpha-mail.example ($bob): paused$" || fail "ctl mailbox pause output: $out"
+[ "$(psql -X -tA "$url" -c "SELECT status FROM outreach.mailboxes WHERE id = '$bob'")" = paused ] \
+  || fail "ctl mailbox pause did not pause bob@"
+set +e
+err=$(ctl --token "$token" mailbox pause --organisation bbbbbbbb-0000-4000-8000-000000000001 "$bob" 2>&1); code=$?
+[ "$code" = 1 ] && echo "$err" | grep -q "404: no mailbox" || fail "ctl mailbox across organisations: exit $code, $err"
+ctl --token "$token" mailbox pause "$org_a" "$bob" >/dev/null 2>&1; code=$?
+[ "$code" = 64 ] || fail "ctl mailbox pause without --organisation: exit $code"
+ctl --token "$token" mailbox >/dev/null 2>&1; code=$?
+[ "$code" = 64 ] || fail "ctl mailbox without pause or resume: exit $code"
+set -e
+echo "$all_ctl" | grep -q "$secret" && fail "a mailbox secret appears in prospectflowctl's output"
+grep -q "control: mailbox pause: anna@alpha-mail.example of $org_a is now paused (warm-up check)" "$tmp/daemon.log" \
+  || fail "no log line for the mailbox pause"
+grep -q "control: mailbox resume: bob@alpha-mail.example of $org_a is now active (ctl test)" "$tmp/daemon.log" \
+  || fail "no log line for the mailbox resume"
+pass "prospectflowctl mailboxes, mailbox pause|resume: table, --json, 404 across organisations, exit codes; changes logged"
+
 kill -TERM "$daemon"
 set +e; wait "$daemon"; code=$?; set -e
 [ "$code" = 0 ] || fail "daemon exited $code on SIGTERM"
 grep -q "$token" "$tmp/daemon.log" && fail "the token appears in the log"
-pass "SIGTERM: exit 0; the token never logged"
+grep -q "$secret" "$tmp/daemon.log" && fail "a mailbox secret appears in the log"
+pass "SIGTERM: exit 0; the token and the mailbox secret never logged"

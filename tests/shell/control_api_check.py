@@ -2,7 +2,8 @@
 """The control port, endpoint by endpoint, against a running daemon.
 
 Environment: PF_PORT (control port), PF_TOKEN, PF_DB (database URL). The
-database holds tests/shell/control_fixture.sql with both campaigns in draft.
+database holds tests/shell/control_fixture.sql with both campaigns in draft,
+and control_mailboxes_fixture.sql (sender mailboxes, a third campaign).
 Exits non-zero with a message on the first failed check."""
 import http.client
 import json
@@ -20,6 +21,11 @@ DB = os.environ["PF_DB"]
 ORG_A, CAMP_A = "aaaaaaaa-0000-4000-8000-000000000001", "aaaaaaaa-0000-4000-8000-0000000000a1"
 ORG_B, CAMP_B = "bbbbbbbb-0000-4000-8000-000000000001", "bbbbbbbb-0000-4000-8000-0000000000b1"
 UNKNOWN = "cccccccc-0000-4000-8000-000000000001"
+CAMP_A2 = "aaaaaaaa-0000-4000-8000-0000000000a2"
+ANNA, BOB = "aaaaaaaa-0000-4000-8000-0000000000d1", "aaaaaaaa-0000-4000-8000-0000000000d2"
+BEA = "bbbbbbbb-0000-4000-8000-0000000000d1"
+SECRET = "CONTROL-TEST-SECRET-9f3c2a"  # anna@'s stored secret: in no answer, ever
+ANSWERS = []  # every body the daemon sent, checked for the secret at the end
 
 
 def fail(message):
@@ -47,6 +53,7 @@ def request(method, path, body=None, token=TOKEN, headers=None):
     conn.request(method, path, body=body, headers=h)
     response = conn.getresponse()
     raw = response.read().decode()
+    ANSWERS.append(raw)
     conn.close()
     content_type = response.getheader("Content-Type", "")
     parsed = json.loads(raw) if content_type.startswith("application/json") else raw
@@ -78,7 +85,9 @@ resume_a = f"/v1/organisations/{ORG_A}/campaigns/{CAMP_A}/resume"
 # --- authentication ---------------------------------------------------------
 expect("GET", "/healthz", 200, token=None)
 protected = [("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/v1/status"), ("GET", campaigns_a),
-             ("POST", pause_a), ("POST", resume_a),
+             ("POST", pause_a), ("POST", resume_a), ("GET", f"/v1/organisations/{ORG_A}/mailboxes"),
+             ("POST", f"/v1/organisations/{ORG_A}/mailboxes/{ANNA}/pause"),
+             ("POST", f"/v1/organisations/{ORG_A}/mailboxes/{BOB}/resume"),
              ("POST", f"/v1/organisations/{ORG_A}/tasks/{UNKNOWN}/retry"),
              ("POST", "/v1/drain"), ("POST", "/v1/undrain")]
 for method, path in protected:
@@ -90,6 +99,8 @@ if got != 401:
     fail(f"a non-Bearer scheme was accepted ({got})")
 if sql(f"SELECT status FROM outreach.campaigns WHERE id = '{CAMP_A}'") != "draft":
     fail("an unauthenticated call changed a campaign")
+if sql(f"SELECT string_agg(status, ',' ORDER BY email) FROM outreach.mailboxes WHERE organisation_id = '{ORG_A}'") != "active,error":
+    fail("an unauthenticated call changed a mailbox")
 ok("every endpoint but /healthz refuses a missing, wrong or truncated token with 401")
 
 # --- status, readiness, lists -----------------------------------------------
@@ -104,7 +115,7 @@ for key in ["due", "scheduled", "running", "oldest_due_seconds"]:
     if key not in status["queue"]:
         fail(f"/v1/status queue lacks {key}")
 listed = expect("GET", campaigns_a, 200)
-if [c["id"] for c in listed["campaigns"]] != [CAMP_A]:
+if [c["id"] for c in listed["campaigns"]] != [CAMP_A, CAMP_A2]:
     fail(f"organisation A's campaigns: {listed}")
 if listed["campaigns"][0]["status"] != "draft" or listed["campaigns"][0]["enrollments"]["active"] != 400:
     fail(f"organisation A's campaign counts: {listed}")
@@ -122,6 +133,112 @@ expect("POST", pause_a, 409, what="pausing a draft campaign")
 task_a = sql(f"SELECT id FROM outreach.tasks WHERE organisation_id = '{ORG_A}' LIMIT 1") or UNKNOWN
 expect("POST", f"/v1/organisations/{ORG_B}/tasks/{task_a}/retry", 404, what="retry A's task through B")
 ok("ids of another organisation answer 404")
+
+# --- sender mailboxes: list, pause, resume ------------------------------------
+mailboxes_a = f"/v1/organisations/{ORG_A}/mailboxes"
+
+
+def mailbox_path(org, mailbox, action):
+    return f"/v1/organisations/{org}/mailboxes/{mailbox}/{action}"
+
+
+def task_run_in(enrollment):
+    """Seconds from now to the run_at of the enrollment's pending task (negative: due)."""
+    return float(sql(f"""SELECT extract(epoch FROM t.run_at - now()) FROM outreach.tasks t
+                         WHERE t.organisation_id = '{ORG_A}' AND t.status = 'pending'
+                           AND t.enrollment_id = md5('{enrollment}')::uuid"""))
+
+
+listed = expect("GET", mailboxes_a, 200)
+if listed["organisation_id"] != ORG_A or [m["email"] for m in listed["mailboxes"]] != [
+        "anna@alpha-mail.example", "bob@alpha-mail.example"]:
+    fail(f"organisation A's mailboxes: {listed}")
+anna, bob = listed["mailboxes"]
+for m in (anna, bob):
+    for key in ["id", "email", "display_name", "status", "status_reason", "status_changed_at", "timezone",
+                "daily_limit", "limit_today", "sent_today", "min_gap_seconds", "max_jitter_seconds",
+                "campaign_ids", "enrollments", "smtp_url", "smtp_username"]:
+        if key not in m:
+            fail(f"mailbox {m['email']} lacks {key}: {m}")
+    if "secret" in m:
+        fail(f"a mailbox answer carries its secret field: {m}")
+expected_anna = {"id": ANNA, "display_name": "Anna A", "status": "active", "status_reason": None,
+                 "timezone": "Pacific/Auckland", "daily_limit": 30, "limit_today": 30, "sent_today": 7,
+                 "min_gap_seconds": 60, "max_jitter_seconds": 120, "campaign_ids": [CAMP_A2],
+                 "enrollments": {"assigned": 1, "active": 1},
+                 "smtp_url": "smtps://smtp.alpha-mail.example:465",
+                 "smtp_username": "anna@alpha-mail.example", "ramp": None}
+for key, value in expected_anna.items():
+    if anna[key] != value:
+        fail(f"anna@ {key}: expected {value!r}, got {anna[key]!r}")
+if anna["local_day"] != sql("SELECT (now() AT TIME ZONE 'Pacific/Auckland')::date"):
+    fail(f"anna@'s local day: {anna['local_day']}")
+expected_bob = {"status": "error", "status_reason": "authentication failed: 535 5.7.8", "daily_limit": 30,
+                "limit_today": 15, "sent_today": 0, "enrollments": {"assigned": 2, "active": 2},
+                "display_name": None, "smtp_username": None}
+for key, value in expected_bob.items():
+    if bob[key] != value:
+        fail(f"bob@ {key}: expected {value!r}, got {bob[key]!r}")
+if not bob["status_changed_at"] or not bob["status_changed_at"].endswith("Z"):
+    fail(f"bob@'s status_changed_at: {bob['status_changed_at']!r}")
+listed_b = expect("GET", f"/v1/organisations/{ORG_B}/mailboxes", 200)
+if [m["smtp_url"] for m in listed_b["mailboxes"]] != ["smtps://bea:***@smtp.bravo-mail.example:465"]:
+    fail(f"organisation B's mailboxes (a password in the SMTP URL is shown as ***): {listed_b}")
+expect("GET", f"/v1/organisations/{UNKNOWN}/mailboxes", 404)
+expect("GET", "/v1/organisations/not-a-uuid/mailboxes", 404)
+ok("mailbox list: today's count and limit (ramp-up in the mailbox's zone), pool, enrollments, no secret")
+
+expect("POST", mailbox_path(ORG_A, UNKNOWN, "pause"), 404, what="pausing an unknown mailbox")
+expect("POST", mailbox_path(ORG_A, UNKNOWN, "resume"), 404, what="resuming an unknown mailbox")
+expect("POST", mailbox_path(ORG_A, BEA, "pause"), 404, what="pausing B's mailbox through A")
+expect("POST", mailbox_path(ORG_B, ANNA, "resume"), 404, what="resuming A's mailbox through B")
+expect("POST", mailbox_path(UNKNOWN, ANNA, "pause"), 404)
+expect("POST", mailbox_path(ORG_A, ANNA, "pause"), 400, body="{not json", what="malformed JSON")
+if sql(f"SELECT status FROM outreach.mailboxes WHERE id = '{BEA}'") != "active":
+    fail("a mailbox of B changed through A")
+ok("mailbox ids of another organisation, or unknown, answer 404")
+
+paused = expect("POST", mailbox_path(ORG_A, ANNA, "pause"), 200, body=json.dumps({"reason": "warm-up check"}))
+if paused != {"mailbox_id": ANNA, "email": "anna@alpha-mail.example", "status": "paused", "changed": True}:
+    fail(f"mailbox pause answer: {paused}")
+row = sql(f"SELECT status, status_reason, status_changed_at > now() - interval '1 minute' FROM outreach.mailboxes WHERE id = '{ANNA}'")
+if row != "paused|paused by an operator: warm-up check|t":
+    fail(f"anna@ after the pause: {row}")
+if expect("POST", mailbox_path(ORG_A, ANNA, "pause"), 200)["changed"]:
+    fail("pausing a paused mailbox changed it")
+if expect("GET", mailboxes_a, 200)["mailboxes"][0]["status"] != "paused":
+    fail("the list does not show anna@ paused")
+sql(f"UPDATE outreach.mailboxes SET consecutive_failures = 2 WHERE id = '{ANNA}'")
+resumed = expect("POST", mailbox_path(ORG_A, ANNA, "resume"), 200)
+if resumed != {"mailbox_id": ANNA, "email": "anna@alpha-mail.example", "status": "active", "changed": True,
+               "tasks_due_now": 1}:
+    fail(f"mailbox resume answer: {resumed}")
+row = sql(f"SELECT status, coalesce(status_reason, 'NULL'), consecutive_failures FROM outreach.mailboxes WHERE id = '{ANNA}'")
+if row != "active|NULL|0":
+    fail(f"anna@ after the resume: {row}")
+if task_run_in("a2-enrollment3") > 0:
+    fail("the task waiting for anna@ is not due after the resume")
+if task_run_in("a2-enrollment1") < 600:
+    fail("resuming anna@ moved a task of bob@")
+if expect("POST", mailbox_path(ORG_A, ANNA, "resume"), 200)["changed"]:
+    fail("resuming an active mailbox changed it")
+# bob@ is in error: resume clears it; only the task that waits for bob@ is
+# due now, not the follow-up its step's delay puts in three days.
+resumed = expect("POST", mailbox_path(ORG_A, BOB, "resume"), 200)
+if resumed["status"] != "active" or not resumed["changed"] or resumed["tasks_due_now"] != 1:
+    fail(f"resuming bob@ from error: {resumed}")
+if task_run_in("a2-enrollment1") > 0:
+    fail("the task waiting for bob@ is not due after the resume")
+if task_run_in("a2-enrollment2") < 2 * 86400:
+    fail("resuming bob@ made a follow-up due before its step's delay")
+row = sql(f"SELECT status, coalesce(status_reason, 'NULL'), consecutive_failures FROM outreach.mailboxes WHERE id = '{BOB}'")
+if row != "active|NULL|0":
+    fail(f"bob@ after the resume: {row}")
+# error -> paused too (an operator takes a failing mailbox out of rotation).
+sql(f"UPDATE outreach.mailboxes SET status = 'error', status_reason = 'connection refused' WHERE id = '{BOB}'")
+if expect("POST", mailbox_path(ORG_A, BOB, "pause"), 200)["status"] != "paused":
+    fail("pausing a mailbox in error")
+ok("mailbox pause and resume: reason and time kept, failures reset, waiting tasks due now, follow-ups left alone")
 
 # --- bad requests: the daemon keeps serving ---------------------------------
 expect("POST", pause_a, 400, body="{not json", what="malformed JSON")
@@ -254,4 +371,12 @@ if not sent or sent[0].value < 404 or sent[0].labels.get("adapter") != "log":
 count = [s for s in families["prospectflow_send_duration_seconds"].samples if s.name.endswith("_count")]
 if not count or count[0].value < 404:
     fail(f"send latency count: {count}")
+for name in ["prospectflow_mailbox_sends", "prospectflow_mailbox_sender_failures"]:
+    if name not in families or families[name].type != "counter":
+        fail(f"/metrics lacks the counter {name}")
 ok(f"/metrics parses as Prometheus text ({len(families)} families) with the expected types and values")
+
+leaked = [a[:200] for a in ANSWERS if SECRET in a]
+if leaked:
+    fail(f"a mailbox secret appears in {len(leaked)} answer(s): {leaked[0]}")
+ok(f"the mailbox secret appears in none of the {len(ANSWERS)} answers")
