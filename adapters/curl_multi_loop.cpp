@@ -39,17 +39,22 @@ CurlMultiLoop::CurlMultiLoop(std::string name, int max_connections, int lanes)
       lane_capacity_((max_connections_ + lane_count(lanes, max_connections) - 1) /
                      lane_count(lanes, max_connections)) {
     init_curl_once();
-    const long limit = lane_capacity_;
+    // The loop bounds the transfers a lane runs (lane_capacity_); libcurl's
+    // limits only size the connection cache. A lane keeps up to the loop's
+    // whole budget of idle connections: with many relays on one lane (the
+    // mailbox sender: one relay per mailbox), a cache of lane_capacity_
+    // would close one mailbox's connection to open the next one's.
+    const long cache = max_connections_;
     for (int i = 0; i < lane_count(lanes, max_connections); ++i) {
         auto lane = std::make_unique<Lane>();
         lane->number = lanes_.size();
         lane->multi.reset(curl_multi_init());
         if (!lane->multi) throw std::runtime_error(name_ + ": curl_multi_init failed");
-        curl_multi_setopt(lane->multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, limit);
-        curl_multi_setopt(lane->multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, limit);
+        curl_multi_setopt(lane->multi.get(), CURLMOPT_MAX_HOST_CONNECTIONS, cache);
+        curl_multi_setopt(lane->multi.get(), CURLMOPT_MAX_TOTAL_CONNECTIONS, cache);
         // The cache would otherwise shrink to 4x the handles added at the
         // moment and close idle connections a moment later needs again.
-        curl_multi_setopt(lane->multi.get(), CURLMOPT_MAXCONNECTS, limit);
+        curl_multi_setopt(lane->multi.get(), CURLMOPT_MAXCONNECTS, cache);
         lanes_.push_back(std::move(lane));
     }
     // Threads only once every lane exists: a lane wakes the others.

@@ -24,7 +24,9 @@
 // Limits: at most max_connections transfers run at once (the loop never
 // gives libcurl more, so none waits inside libcurl with its timeout already
 // running); CURLMOPT_MAX_HOST_CONNECTIONS, MAX_TOTAL_CONNECTIONS and
-// MAXCONNECTS say the same to each lane's multi handle.
+// MAXCONNECTS size each lane's cache of open connections to max_connections,
+// so a lane that serves many relays in turn (one per mailbox) keeps each
+// one's connection open.
 
 #include <curl/curl.h>
 

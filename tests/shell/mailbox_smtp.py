@@ -32,8 +32,13 @@ connection (a number per TCP connection, to show reuse), tls, and the decoded
 from_header, message_id, in_reply_to, references and subject headers (null when
 missing). Every AUTH attempt adds one JSON line to OUTDIR/auth.jsonl:
 connection, mechanism, login (as the client gave it, null if unparseable), ok.
-Passwords and tokens are never written anywhere."""
+Passwords and tokens are never written anywhere.
+
+A session whose credential stops being valid (the file changed) gets
+"421 4.7.0 Session revoked" at its next MAIL and is closed, as providers end
+the sessions of a changed password or a revoked token."""
 import argparse
+import asyncio
 import binascii
 import email
 import email.header
@@ -104,9 +109,10 @@ def log_auth(server, mechanism, login, ok):
                                "login": login, "ok": ok})
 
 
-def authenticated(session, login, mechanism):
+def authenticated(session, login, mechanism, credential):
     session.pf_login = login
     session.pf_mechanism = mechanism
+    session.pf_credential = credential  # in memory only, to revoke the session later
     # auth_data becomes session.auth_data: the login only, never the secret.
     return AuthResult(success=True, auth_data=login)
 
@@ -124,7 +130,7 @@ def authenticator(server, session, envelope, mechanism, auth_data):
         and auth_data.password == account["password"].encode("utf-8")
     log_auth(server, mechanism, login, ok)
     if ok:
-        return authenticated(session, account["login"], mechanism)
+        return authenticated(session, account["login"], mechanism, ("password", account["password"]))
     # Not handled: smtp_AUTH answers "535 5.7.8 Authentication credentials invalid".
     return AuthResult(success=False, handled=False)
 
@@ -156,7 +162,30 @@ def decoded_header(msg, raw_msg, name):
             return str(value)
 
 
+def still_valid(session):
+    """As providers do after a password change or a revoked token: a session
+    logged in with a credential that is no longer valid is closed."""
+    accounts = load_accounts()
+    if accounts is None or getattr(session, "pf_credential", None) is None:
+        return True
+    account = find_account(accounts, session.pf_login)
+    kind, value = session.pf_credential
+    if account is None:
+        return False
+    if kind == "password":
+        return account.get("password") == value
+    return value in (account.get("xoauth2_tokens") or [])
+
+
 class Handler:
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if not still_valid(session):
+            asyncio.get_running_loop().call_soon(server.transport.close)
+            return "421 4.7.0 Session revoked: credentials changed, log in again"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def auth_XOAUTH2(self, server, auth_args):
         """SASL XOAUTH2 (https://developers.google.com/gmail/imap/xoauth2-protocol),
         with the initial response on the AUTH line or after an empty 334."""
@@ -184,7 +213,7 @@ class Handler:
         ok = token is not None and isinstance(tokens, list) and token in tokens
         log_auth(server, "XOAUTH2", user, ok)
         if ok:
-            return authenticated(server.session, account["login"], "XOAUTH2")
+            return authenticated(server.session, account["login"], "XOAUTH2", ("token", token))
         # As Gmail: the error as a challenge; the client answers with an empty
         # line, and only then comes the 535.
         reply = await server.challenge_auth(XOAUTH2_ERROR)
