@@ -19,8 +19,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kEventTypes = {"reply", "bounce", "unsubscribe",    "open",
-                                           "pause", "resume", "adapter_failure"};
+const std::set<std::string> kEventTypes = {
+    "reply", "bounce", "unsubscribe", "open", "pause", "resume", "adapter_failure",
+    "mailbox_pause", "mailbox_resume"};
 
 // A scripted adapter failure's outcome and its default reason: the email's
 // (transient, permanent) or its sending mailbox's (authentication, connection).
@@ -134,7 +135,7 @@ ScriptedEvent parse_event(const json& e, std::size_t index, const std::string& s
     if (!kEventTypes.count(ev.type))
         bad(origin, where + ".type \"" + ev.type +
                         "\" is not one of reply, bounce, unsubscribe, open, pause, resume, "
-                        "adapter_failure");
+                        "adapter_failure, mailbox_pause, mailbox_resume");
     static const std::set<std::string> known = {
         "at",    "type",      "organisation_id", "enrollment_id", "campaign_id", "outcome",
         "count", "recipient", "reason",          "hard",          "note",        "from",
@@ -163,6 +164,8 @@ ScriptedEvent parse_event(const json& e, std::size_t index, const std::string& s
         if (ev.enrollment_id.empty()) bad(origin, where + " (" + ev.type + ") needs enrollment_id");
     } else if (ev.type == "pause" || ev.type == "resume") {
         if (ev.campaign_id.empty()) bad(origin, where + " (" + ev.type + ") needs campaign_id");
+    } else if (ev.type == "mailbox_pause" || ev.type == "mailbox_resume") {
+        if (ev.mailbox_id.empty()) bad(origin, where + " (" + ev.type + ") needs mailbox_id");
     } else {
         ev.outcome = text_of(e, "outcome", where, origin);
         if (ev.outcome.empty()) ev.outcome = "transient";

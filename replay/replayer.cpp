@@ -180,6 +180,22 @@ std::string change_outcome(const db::CampaignChange& c) {
     return "";
 }
 
+std::string mailbox_outcome(const db::MailboxChange& c) {
+    switch (c.outcome) {
+        case db::ChangeOutcome::changed:
+            return "mailbox " + c.status +
+                   (c.tasks_woken > 0 ? ", " + std::to_string(c.tasks_woken) + " task(s) due now"
+                                      : "");
+        case db::ChangeOutcome::unchanged:
+            return "unchanged: mailbox already " + c.status;
+        case db::ChangeOutcome::not_found:
+            return "no such mailbox";
+        case db::ChangeOutcome::conflict:
+            return "refused: mailbox is " + c.status;
+    }
+    return "";
+}
+
 // Applies one scripted event through the code that handles the real thing
 // (the tracking listener's and the control port's SQL); returns its outcome.
 std::string apply(const ScriptedEvent& e, pqxx::connection& connection, ReplayAdapter& adapter,
@@ -189,10 +205,15 @@ std::string apply(const ScriptedEvent& e, pqxx::connection& connection, ReplayAd
     db::ControlStore control(connection);
     if (e.type == "pause") return change_outcome(control.pause(e.organisation_id, e.campaign_id));
     if (e.type == "resume") return change_outcome(control.resume(e.organisation_id, e.campaign_id));
+    if (e.type == "mailbox_pause")
+        return mailbox_outcome(control.pause_mailbox(e.organisation_id, e.mailbox_id, e.reason));
+    if (e.type == "mailbox_resume")
+        return mailbox_outcome(control.resume_mailbox(e.organisation_id, e.mailbox_id));
     if (e.type == "adapter_failure") {
         adapter.add_failure(e);
         return "the next " + std::to_string(e.count) + " send(s)" +
-               (e.recipient.empty() ? "" : " to " + e.recipient) + " fail " + e.outcome;
+               (e.recipient.empty() ? "" : " to " + e.recipient) +
+               (e.from.empty() ? "" : " from " + e.from) + " fail " + e.outcome;
     }
     if (fixtures.enrollment_status(e.organisation_id, e.enrollment_id).empty())
         return "ignored: no such enrollment";

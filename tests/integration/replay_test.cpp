@@ -341,3 +341,61 @@ TEST_CASE("replay: rows the schema refuses are named with their table") {
             R"("tables": {"crm.people": [{"organisation_id": "10000000-0000-4000-8000-000000000001", "first_name": "A", "last_name": "B"}]}})")
             .find("loading crm.people") != std::string::npos);
 }
+
+namespace {
+
+// Sent emails per (mailbox, local day) of a transcript.
+std::map<std::pair<std::string, std::string>, int> sends_per_mailbox_day(const ReplayRun& run) {
+    std::map<std::pair<std::string, std::string>, int> per_day;
+    for (const auto& e : run.events("send"))
+        if (e.value("outcome", "") == "sent")
+            per_day[{e.value("mailbox", ""), e["local"].get<std::string>().substr(0, 10)}]++;
+    return per_day;
+}
+
+}  // namespace
+
+TEST_CASE("replay golden: a new mailbox ramps up from 5 a day by 5 to its limit of 25") {
+    const auto run = golden("mailbox_ramp_up");
+    const auto per_day = sends_per_mailbox_day(run);
+    const std::string m = "neuve@envoi.example";
+    CHECK(per_day.at({m, "2027-06-07"}) == 5);
+    CHECK(per_day.at({m, "2027-06-08"}) == 10);
+    CHECK(per_day.at({m, "2027-06-09"}) == 15);
+    CHECK(per_day.at({m, "2027-06-10"}) == 20);
+    CHECK(per_day.at({m, "2027-06-11"}) == 25);
+    CHECK(per_day.at({m, "2027-06-14"}) == 25);  // the ramp is past the limit
+    CHECK(per_day.at({m, "2027-06-15"}) == 20);  // the last of the 120
+    CHECK(run.events("complete").size() == 120);
+}
+
+TEST_CASE("replay golden: a mailbox whose login is refused waits; its pool sends the rest") {
+    const auto run = golden("mailbox_auth_failure");
+    CHECK(run.events("fail").empty());
+    std::map<std::string, std::set<std::string>> mailboxes_of;
+    int refused = 0;
+    for (const auto& e : run.events("send")) {
+        if (e.value("outcome", "") == "mailbox-authentication") ++refused;
+        if (e.value("outcome", "") == "sent")
+            mailboxes_of[e["enrollment"]].insert(e.value("mailbox", ""));
+        // bruno sends nothing between its refused login and the resume.
+        if (e.value("mailbox", "") == "bruno@envoi.example" && e.value("outcome", "") == "sent")
+            CHECK_MESSAGE((e["at"] < "2027-06-07T07:03:00Z" || e["at"] >= "2027-06-09T08:00:00Z"),
+                          e.dump());
+    }
+    CHECK(refused == 1);
+    CHECK(run.events("complete").size() == 18);
+    for (const auto& [enrollment, set] : mailboxes_of) CHECK_MESSAGE(set.size() == 1, enrollment);
+}
+
+TEST_CASE("replay golden: a mailbox shared by two campaigns keeps its one daily limit") {
+    const auto run = golden("mailbox_shared");
+    std::set<std::string> campaigns_of_shared;
+    for (const auto& e : run.events("send"))
+        if (e.value("mailbox", "") == "commune@envoi.example") campaigns_of_shared.insert(e["campaign"]);
+    CHECK(campaigns_of_shared.size() == 2);
+    for (const auto& [key, count] : sends_per_mailbox_day(run))
+        CHECK_MESSAGE(count <= (key.first == "commune@envoi.example" ? 6 : 4),
+                      key.first << " " << key.second << ": " << count);
+    CHECK(run.events("complete").size() == 30);
+}
