@@ -61,7 +61,7 @@ void OutcomeWriter::advance(const StepWork& w, TimePoint at, std::optional<std::
                                       std::nullopt, std::nullopt});
         return;
     }
-    const auto next = next_step_time(at, std::chrono::seconds(s.next_step_delay_seconds), w.window);
+    const auto next = next_step_time(at, w.next_delay, w.window);
     batch_.enrollments.push_back({s.organisation_id, s.enrollment_id, "active", s.step_order,
                                   to_micros(next), std::nullopt});
     batch_.next_tasks.push_back(
@@ -108,7 +108,9 @@ void OutcomeWriter::skipped(const StepWork& w, const std::string& reason) {
 
 void OutcomeWriter::already_sent(const StepWork& w, const std::string& reason) {
     note(w, "already-sent", reason);
-    advance(w, now_, reason);
+    // The next delay runs from the send itself, not from this retry.
+    const auto& sent_at = w.step.message_sent_at;
+    advance(w, sent_at ? from_micros(*sent_at) : now_, reason);
     spdlog::info("enrollment {} step {}: {}", w.step.enrollment_id, w.step.step_order, reason);
 }
 
