@@ -26,6 +26,10 @@ TimePoint to_instant(date::local_time<std::chrono::microseconds> local,
         zone->to_sys(local, date::choose::earliest));
 }
 
+bool is_send_weekday(date::local_days day, const SendWindow& window) {
+    return day_allowed(day, window.weekdays);
+}
+
 bool is_sending_day(date::local_days day, const SendWindow& window) {
     return day_allowed(day, window.weekdays) && !window.holidays.is_holiday(day);
 }

@@ -46,6 +46,9 @@ bool in_window(TimePoint t, const SendWindow& window);
 // year of holidays in a row).
 TimePoint next_window_time(TimePoint t, const SendWindow& window);
 
+// One of the window's weekdays (holiday or not).
+bool is_send_weekday(date::local_days day, const SendWindow& window);
+
 // A sending day: one of the window's weekdays that is not a holiday.
 bool is_sending_day(date::local_days day, const SendWindow& window);
 

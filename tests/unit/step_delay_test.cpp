@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "scheduler/enrollment_machine.hpp"
+#include "scheduler/schedule_preview.hpp"
 
 using namespace pf::scheduler;
 using namespace std::chrono;
@@ -151,4 +152,28 @@ TEST_CASE("no window opens on a holiday; the defer says which") {
             {date::local_days{date::year{2028} / 1 / 1} + date::days{i}, "x"});
     CHECK_THROWS_AS(next_window_time(local(w.zone, date::year{2028} / 1 / 1, 10h), w),
                     std::invalid_argument);
+}
+
+TEST_CASE("the schedule preview uses the engine's arithmetic and names the holidays it skipped") {
+    auto w = window_in("Europe/Paris");
+    w.holidays.calendar = HolidayCalendar::france;
+    const auto enrolled = local(w.zone, date::year{2029} / 4 / 27, 10h);   // Friday
+    const std::vector<PlannedStep> steps{{1, {DelayUnit::seconds, 3600}},  // step 1: not waited
+                                         {2, {DelayUnit::business_days, 1}},
+                                         {3, {DelayUnit::business_days, 1}},
+                                         {4, {DelayUnit::calendar_days, 8}}};
+    const auto preview = preview_schedule(steps, enrolled, w);
+    REQUIRE(preview.size() == 4);
+    CHECK(local_text(preview[0].at, w.zone) == "2029-04-27 Fri 10:00");
+    CHECK(local_text(preview[1].at, w.zone) == "2029-04-30 Mon 10:00");
+    CHECK(preview[1].skipped.empty());
+    CHECK(local_text(preview[2].at, w.zone) == "2029-05-02 Wed 10:00");
+    REQUIRE(preview[2].skipped.size() == 1);
+    CHECK(preview[2].skipped[0].name == "Labour Day");
+    // 8 calendar days land on Thursday 10 May, Ascension: Friday 09:00.
+    CHECK(local_text(preview[3].at, w.zone) == "2029-05-11 Fri 09:00");
+    REQUIRE(preview[3].skipped.size() == 1);
+    CHECK(preview[3].skipped[0].name == "Ascension Day");  // not 8 May, which 8 days simply count
+    for (std::size_t i = 1; i < preview.size(); ++i)
+        CHECK(preview[i].at == next_step_time(preview[i - 1].at, steps[i].delay, w));
 }
