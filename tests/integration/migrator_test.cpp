@@ -77,7 +77,7 @@ TEST_CASE("a fresh database is migrated and recorded exactly as Flyway records i
     CHECK(count(c,
                 "SELECT count(*) FROM pg_tables WHERE schemaname IN "
                 "('iam','crm','outreach','tracking')") ==
-          20);  // the 17 of DESIGN, the engine's 2, tracking.suppressions
+          21);  // the 17 of DESIGN, the engine's 2, tracking.suppressions, outreach.holidays
 
     pqxx::nontransaction tx(c);
     const auto rows = tx.exec(

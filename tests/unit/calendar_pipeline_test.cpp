@@ -3,6 +3,7 @@
 // writer anchors the next delay on the actual send.
 #include <doctest/doctest.h>
 
+#include "claimed_step.hpp"
 #include "scheduler/engine_settings.hpp"
 #include "scheduler/outcome_writer.hpp"
 #include "scheduler/step_planner.hpp"
@@ -15,28 +16,16 @@ namespace {
 // Thursday 6 May 2027 (Ascension) 10:00 UTC, 12:00 in Paris.
 const TimePoint kAscension = TimePoint{date::sys_days{date::year{2027} / 5 / 6} + 10h};
 
+// Step 2 of claimed_send's campaign, due, with a step 3 two business days later.
 StepWork claimed(const std::string& calendar) {
-    StepWork w;
+    auto w = pf::test::claimed_send();
     auto& s = w.step;
-    s.organisation_id = "org";
-    s.task_id = "task";
-    s.campaign_id = "campaign";
-    s.enrollment_id = "enrollment";
-    s.enrollment_status = "active";
-    s.campaign_status = "active";
-    s.campaign_timezone = "Europe/Paris";
-    s.window_start_minutes = 9 * 60;
-    s.window_end_minutes = 18 * 60;
-    s.send_days = {1, 2, 3, 4, 5};
-    s.step_exists = true;
+    s.step_id = "step2";
     s.step_order = 2;
-    s.condition = "always";
     s.next_step_id = "step3";
     s.next_step_delay_unit = "business_days";
     s.next_step_delay_amount = 2;
     s.holiday_calendar = calendar;
-    s.attempts = 1;
-    s.max_attempts = 5;
     return w;
 }
 
