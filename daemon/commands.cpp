@@ -14,6 +14,7 @@
 #include "daemon/mailbox_commands.hpp"
 #include "daemon/replay_commands.hpp"
 #include "daemon/run_loop.hpp"
+#include "daemon/schedule_preview_command.hpp"
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
 
@@ -151,6 +152,22 @@ int main_with_args(int argc, char** argv) {
 
     MailboxCommandOptions mailbox;
     auto* mailbox_cmd = add_mailbox_commands(app, mailbox);
+    SchedulePreviewOptions preview;
+    auto* preview_cmd = app.add_subcommand(
+        "schedule-preview",
+        "Print when each step of a new enrollment of a campaign would go, per zone and holiday "
+        "calendar");
+    preview_cmd->add_option("--campaign", preview.campaign, "Campaign id")->required();
+    preview_cmd->add_option("--organisation", preview.organisation,
+                            "Organisation id or slug (when the campaign id is not enough)");
+    preview_cmd->add_option("--from", preview.from,
+                            "Enrolled at this time (RFC 3339) or date (YYYY-MM-DD: midnight in "
+                            "the campaign's zone); default now");
+    preview_cmd->add_option(
+        "--database-url", preview.database_url,
+        "libpq URI; else PROSPECTFLOW_DATABASE_URL, else the config's database.url");
+    preview_cmd->add_option("-c,--config", preview.config_file, "TOML configuration file")
+        ->check(CLI::ExistingFile);
 
     try {
         app.parse(argc, argv);
@@ -173,6 +190,7 @@ int main_with_args(int argc, char** argv) {
         if (*dump_cmd) return dump_command(dump);
         if (*replay_cmd) return replay_command(replay);
         if (*mailbox_cmd) return mailbox_command(*mailbox_cmd, mailbox);
+        if (*preview_cmd) return schedule_preview_command(preview);
         if (*run) {
             auto config = file_or_default_config(run_config);
             return run_daemon(std::move(config),

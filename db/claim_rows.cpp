@@ -95,6 +95,25 @@ void read_history(const RowReader& in, const pqxx::row& r, ClaimedStep& c) {
     c.suppressed_reason = in.text(r, "suppressed_reason");
 }
 
+std::vector<HolidayRow> parse_holidays(const std::string& json) {
+    std::vector<HolidayRow> holidays;
+    for (const auto& h : nlohmann::json::parse(json))
+        holidays.push_back({h.at("day").get<std::string>(), h.at("name").get<std::string>()});
+    return holidays;
+}
+
+void read_calendar(const RowReader& in, const pqxx::row& r, ClaimedStep& c) {
+    c.next_step_delay_unit = in.text(r, "next_step_delay_unit");
+    c.next_step_delay_amount = in.get<std::int64_t>(r, "next_step_delay_amount");
+    c.holiday_calendar = in.text(r, "holiday_calendar");
+    c.holiday_calendar_from_country = in.get<bool>(r, "holiday_calendar_from_country");
+    c.person_country = in.text(r, "person_country");
+    c.company_country = in.text(r, "company_country");
+    if (const auto days = in.nullable(r, "custom_holidays"))
+        c.custom_holidays = parse_holidays(*days);
+    if (const auto sent = in.nullable(r, "message_sent_at")) c.message_sent_at = std::stoll(*sent);
+}
+
 void read_mailbox(const RowReader& in, const pqxx::row& r, ClaimedStep& c) {
     c.campaign_has_pool = in.get<bool>(r, "campaign_has_pool");
     c.enrollment_mailbox_id = in.nullable(r, "enrollment_mailbox_id");
@@ -116,6 +135,7 @@ std::vector<ClaimedStep> read_claimed_steps(const pqxx::result& rows) {
         read_prospect(in, r, c);
         read_experiment(in, r, c);
         read_history(in, r, c);
+        read_calendar(in, r, c);
         read_mailbox(in, r, c);
         claimed.push_back(std::move(c));
     }

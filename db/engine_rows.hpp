@@ -21,6 +21,12 @@ struct VariantRow {
     std::string body_template;
 };
 
+// A day off of an organisation or campaign (outreach.holidays).
+struct HolidayRow {
+    std::string day;  // YYYY-MM-DD
+    std::string name;
+};
+
 // A claimed step task with everything needed to run it, read in the claim's
 // own statement.
 struct ClaimedStep {
@@ -71,6 +77,18 @@ struct ClaimedStep {
     std::optional<std::string> thread_root_message_id;  // RFC Message-ID of step 1's email
     std::string thread_root_subject;
 
+    // The sequencing calendar: the next step's delay in its unit (empty:
+    // next_step_delay_seconds), the campaign's holiday calendar, whether the
+    // prospect's country picks it, the countries known, the organisation's
+    // and campaign's own days off from the task's day on, and when this
+    // step's message was sent (a retry that finds it sent anchors on it).
+    std::string next_step_delay_unit;
+    std::int64_t next_step_delay_amount = 0;
+    std::string holiday_calendar = "none";
+    bool holiday_calendar_from_country = false;
+    std::string person_country, company_country;
+    std::vector<HolidayRow> custom_holidays;
+    std::optional<Micros> message_sent_at;
     // Sender mailboxes: whether the campaign has a pool, the enrollment's
     // mailbox (fixed at its first send) and whether any email of the
     // enrollment was sent (contacted: it keeps its mailbox whatever happens).

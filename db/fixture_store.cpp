@@ -59,6 +59,10 @@ const TableQuery kTables[] = {
     {"outreach.campaigns", "t.organisation_id = $1 AND " PF_CAMPAIGNS("t.id"), "t.id"},
     {"outreach.campaign_mailboxes", "t.organisation_id = $1 AND " PF_CAMPAIGNS("t.campaign_id"),
      "t.campaign_id, t.mailbox_id"},
+    // The organisation's days off and those of the chosen campaigns.
+    {"outreach.holidays",
+     "t.organisation_id = $1 AND (t.campaign_id IS NULL OR " PF_CAMPAIGNS("t.campaign_id") ")",
+     "t.day, t.campaign_id NULLS FIRST, t.id"},
     {"outreach.workflow_steps", "t.organisation_id = $1 AND " PF_CAMPAIGNS("t.campaign_id"),
      "t.campaign_id, t.step_order, t.id"},
     {"outreach.step_experiments", "t.organisation_id = $1 AND t.step_id IN (" PF_STEPS ")", "t.id"},
@@ -262,8 +266,9 @@ void FixtureStore::load(const std::vector<TableRows>& rows) {
 
 void FixtureStore::analyze_queue() {
     pqxx::nontransaction tx(connection_);
-    tx.exec("ANALYZE outreach.tasks, outreach.messages, outreach.campaign_enrollments, "
-            "outreach.enrollment_step_variant_assignments, tracking.pixels");
+    tx.exec(
+        "ANALYZE outreach.tasks, outreach.messages, outreach.campaign_enrollments, "
+        "outreach.enrollment_step_variant_assignments, tracking.pixels");
 }
 
 void FixtureStore::use_sequential_task_ids() {

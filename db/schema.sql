@@ -303,6 +303,8 @@ CREATE TABLE crm.companies (
     domain public.citext,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    country text,
+    CONSTRAINT companies_country_iso CHECK ((country ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT companies_domain_format CHECK ((domain OPERATOR(public.~) '^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$'::public.citext)),
     CONSTRAINT companies_naf_code_format CHECK ((naf_code ~ '^[0-9]{2}\.[0-9]{2}[A-Z]$'::text)),
     CONSTRAINT companies_name_not_blank CHECK ((btrim(name) <> ''::text)),
@@ -323,6 +325,8 @@ CREATE TABLE crm.people (
     timezone text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    country text,
+    CONSTRAINT people_country_iso CHECK ((country ~ '^[A-Z]{2}$'::text)),
     CONSTRAINT people_email_format CHECK (public.pf_is_email((email)::text)),
     CONSTRAINT people_name_not_blank CHECK (((btrim(first_name) <> ''::text) AND (btrim(last_name) <> ''::text))),
     CONSTRAINT people_timezone_iana CHECK (public.pf_is_iana_timezone(timezone))
@@ -470,9 +474,12 @@ CREATE TABLE outreach.campaigns (
     send_adapter text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    holiday_calendar text DEFAULT 'none'::text NOT NULL,
+    holiday_calendar_from_country boolean DEFAULT false NOT NULL,
     max_new_per_day integer,
     CONSTRAINT campaigns_daily_send_limit_range CHECK (((daily_send_limit >= 1) AND (daily_send_limit <= 1000000))),
     CONSTRAINT campaigns_from_email_format CHECK (public.pf_is_email((from_email)::text)),
+    CONSTRAINT campaigns_holiday_calendar_check CHECK ((holiday_calendar = ANY (ARRAY['none'::text, 'fr'::text, 'fr-alsace-moselle'::text, 'fr-guadeloupe'::text, 'fr-martinique'::text, 'fr-guyane'::text, 'fr-reunion'::text, 'fr-mayotte'::text]))),
     CONSTRAINT campaigns_max_new_per_day_range CHECK (((max_new_per_day IS NULL) OR ((max_new_per_day >= 0) AND (max_new_per_day <= 1000000)))),
     CONSTRAINT campaigns_name_not_blank CHECK ((btrim(name) <> ''::text)),
     CONSTRAINT campaigns_reply_to_format CHECK (public.pf_is_email((reply_to)::text)),
@@ -498,6 +505,22 @@ CREATE TABLE outreach.enrollment_step_variant_assignments (
     assigned_at timestamp with time zone DEFAULT now() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: holidays; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.holidays (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    campaign_id uuid,
+    day date NOT NULL,
+    name text NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT holidays_name_not_blank CHECK ((btrim(name) <> ''::text))
 );
 
 
@@ -729,8 +752,14 @@ CREATE TABLE outreach.workflow_steps (
     thread_with_previous boolean DEFAULT true NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    delay_unit text,
+    delay_amount integer,
+    CONSTRAINT workflow_steps_business_days_bound CHECK (((delay_unit IS DISTINCT FROM 'business_days'::text) OR (delay_amount <= 1000))),
     CONSTRAINT workflow_steps_condition_check CHECK ((condition = ANY (ARRAY['always'::text, 'no_reply'::text, 'not_opened'::text, 'opened'::text]))),
+    CONSTRAINT workflow_steps_delay_amount_non_negative CHECK ((delay_amount >= 0)),
+    CONSTRAINT workflow_steps_delay_amount_with_unit CHECK (((delay_unit IS NULL) = (delay_amount IS NULL))),
     CONSTRAINT workflow_steps_delay_non_negative CHECK ((delay_seconds >= 0)),
+    CONSTRAINT workflow_steps_delay_unit_check CHECK ((delay_unit = ANY (ARRAY['minutes'::text, 'hours'::text, 'calendar_days'::text, 'business_days'::text]))),
     CONSTRAINT workflow_steps_step_order_positive CHECK ((step_order > 0))
 );
 
@@ -976,6 +1005,22 @@ ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
 
 ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
     ADD CONSTRAINT enrollment_step_variant_assignments_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
+-- Name: holidays holidays_day_key; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.holidays
+    ADD CONSTRAINT holidays_day_key UNIQUE NULLS NOT DISTINCT (organisation_id, campaign_id, day);
+
+
+--
+-- Name: holidays holidays_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.holidays
+    ADD CONSTRAINT holidays_pkey PRIMARY KEY (organisation_id, id);
 
 
 --
@@ -1463,6 +1508,13 @@ CREATE TRIGGER enrollment_step_variant_assignments_touch_updated_at BEFORE UPDAT
 
 
 --
+-- Name: holidays holidays_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER holidays_touch_updated_at BEFORE UPDATE ON outreach.holidays FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
 -- Name: mailbox_daily_sends mailbox_daily_sends_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
@@ -1748,6 +1800,22 @@ ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
 
 ALTER TABLE ONLY outreach.enrollment_step_variant_assignments
     ADD CONSTRAINT enrollment_step_variant_assignments_variant_fkey FOREIGN KEY (organisation_id, experiment_id, variant_id) REFERENCES outreach.step_experiment_variants(organisation_id, experiment_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: holidays holidays_campaign_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.holidays
+    ADD CONSTRAINT holidays_campaign_fkey FOREIGN KEY (organisation_id, campaign_id) REFERENCES outreach.campaigns(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: holidays holidays_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.holidays
+    ADD CONSTRAINT holidays_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
 
 
 --

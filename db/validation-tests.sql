@@ -636,4 +636,70 @@ SELECT pg_temp.expect_refused('a campaign''s max_new_per_day is not negative',
     $$UPDATE outreach.campaigns SET max_new_per_day = -1
       WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
 
+------------------------------------------------------------------------------
+-- Sequencing calendar: delay units, holiday calendars, countries, custom days.
+------------------------------------------------------------------------------
+SELECT pg_temp.report('a step without a delay_unit keeps delay_seconds (unit and amount default to NULL)',
+    (SELECT bool_and(delay_unit IS NULL AND delay_amount IS NULL) FROM outreach.workflow_steps
+     WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'));
+
+SELECT pg_temp.expect_refused('delay_unit is one of minutes, hours, calendar_days, business_days',
+    $$UPDATE outreach.workflow_steps SET delay_unit = 'weeks', delay_amount = 1
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
+SELECT pg_temp.expect_refused('a delay_amount needs a delay_unit',
+    $$UPDATE outreach.workflow_steps SET delay_amount = 3
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
+SELECT pg_temp.expect_refused('a delay_unit needs a delay_amount',
+    $$UPDATE outreach.workflow_steps SET delay_unit = 'hours'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
+SELECT pg_temp.expect_refused('a business-day delay is at most 1000 days',
+    $$UPDATE outreach.workflow_steps SET delay_unit = 'business_days', delay_amount = 1001
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
+SELECT pg_temp.expect_accepted('a step may wait 3 business days',
+    $$UPDATE outreach.workflow_steps SET delay_unit = 'business_days', delay_amount = 3
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'
+        AND id = '0a000000-0000-4000-8000-0000000000b2'$$);
+
+SELECT pg_temp.report('a campaign''s holiday_calendar defaults to none, and country picking is off',
+    (SELECT bool_and(holiday_calendar = 'none' AND NOT holiday_calendar_from_country)
+     FROM outreach.campaigns));
+
+SELECT pg_temp.expect_refused('holiday_calendar is one of the calendars the daemon computes',
+    $$UPDATE outreach.campaigns SET holiday_calendar = 'fr-bretagne'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
+SELECT pg_temp.expect_accepted('a campaign may keep the Alsace-Moselle calendar',
+    $$UPDATE outreach.campaigns SET holiday_calendar = 'fr-alsace-moselle'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$);
+
+SELECT pg_temp.expect_refused('a company''s country is an ISO 3166-1 alpha-2 code in capitals',
+    $$UPDATE crm.companies SET country = 'fr'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
+SELECT pg_temp.expect_refused('a person''s country is an ISO 3166-1 alpha-2 code',
+    $$UPDATE crm.people SET country = 'FRA'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+
+SELECT pg_temp.expect_accepted('a custom holiday may be the organisation''s or one campaign''s',
+    $$INSERT INTO outreach.holidays (organisation_id, campaign_id, day, name) VALUES
+      ('0a000000-0000-4000-8000-000000000001', NULL, '2027-05-07', 'Pont de l''Ascension'),
+      ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000a1', '2027-05-07', 'Séminaire')$$);
+
+SELECT pg_temp.expect_refused('an organisation-wide holiday is listed once per day',
+    $$INSERT INTO outreach.holidays (organisation_id, campaign_id, day, name)
+      VALUES ('0a000000-0000-4000-8000-000000000001', NULL, '2027-05-07', 'Encore')$$, '23505');
+
+SELECT pg_temp.expect_refused('a holiday cannot reference another organisation''s campaign',
+    $$INSERT INTO outreach.holidays (organisation_id, campaign_id, day, name)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000a1',
+              '2027-05-10', 'Ailleurs')$$, '23503');
+
+SELECT pg_temp.expect_refused('a holiday has a name',
+    $$INSERT INTO outreach.holidays (organisation_id, day, name)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '2027-05-11', ' ')$$, '23514');
+
 ROLLBACK;

@@ -87,12 +87,12 @@ StepPlan plan_step(const StepSituation& s) {
     }
 
     const auto when = next_window_time(s.now, s.window);
-    if (when != s.now) return {defer, "outside the sending window", when};
+    if (when != s.now) return {defer, closed_reason(s.now, s.window), when};
     return {send, {}};
 }
 
-TimePoint next_step_time(TimePoint at, std::chrono::seconds delay, const SendWindow& window) {
-    return next_window_time(at + delay, window);
+TimePoint next_step_time(TimePoint at, const StepDelay& delay, const SendWindow& window) {
+    return next_window_time(delay_end(at, delay, window), window);
 }
 
 FailurePlan plan_failure(FailureKind kind, std::string_view why, int attempts, int max_attempts,

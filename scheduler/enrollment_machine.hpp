@@ -11,6 +11,7 @@
 #include "scheduler/backoff.hpp"
 #include "scheduler/clock.hpp"
 #include "scheduler/send_window.hpp"
+#include "scheduler/step_delay.hpp"
 
 namespace pf::scheduler {
 
@@ -58,9 +59,9 @@ struct StepPlan {
 
 StepPlan plan_step(const StepSituation& situation);
 
-// When the step after one sent (or skipped) at `at` is due: its delay later,
-// moved into the recipient's window.
-TimePoint next_step_time(TimePoint at, std::chrono::seconds delay, const SendWindow& window);
+// When the step after one sent (or skipped) at `at` is due: its delay after
+// `at` (step_delay), moved into the recipient's window (weekdays, holidays).
+TimePoint next_step_time(TimePoint at, const StepDelay& delay, const SendWindow& window);
 
 enum class FailureKind { transient, permanent };
 

@@ -62,7 +62,21 @@ void OutcomeWriter::advance(const StepWork& w, TimePoint at, std::optional<std::
                                       std::nullopt, std::nullopt});
         return;
     }
-    const auto next = next_step_time(at, std::chrono::seconds(s.next_step_delay_seconds), w.window);
+    TimePoint next;
+    try {
+        next = next_step_time(at, w.next_delay, w.window);
+    } catch (const std::invalid_argument& e) {
+        // A window that never opens (a year of days off): this enrollment
+        // stops with the reason, the batch goes on.
+        const auto why =
+            "cannot schedule the step after step " + std::to_string(s.step_order) + ": " + e.what();
+        note(w, "fail", why, std::nullopt, {}, at);
+        batch_.enrollments.push_back(
+            {s.organisation_id, s.enrollment_id, "failed", s.step_order, std::nullopt, why});
+        counters_.failed++;
+        spdlog::warn("enrollment {} failed: {}", s.enrollment_id, why);
+        return;
+    }
     batch_.enrollments.push_back({s.organisation_id, s.enrollment_id, "active", s.step_order,
                                   to_micros(next), std::nullopt});
     batch_.next_tasks.push_back(
@@ -109,7 +123,9 @@ void OutcomeWriter::skipped(const StepWork& w, const std::string& reason) {
 
 void OutcomeWriter::already_sent(const StepWork& w, const std::string& reason) {
     note(w, "already-sent", reason);
-    advance(w, now_, reason);
+    // The next delay runs from the send itself, not from this retry.
+    const auto& sent_at = w.step.message_sent_at;
+    advance(w, sent_at ? from_micros(*sent_at) : now_, reason);
     spdlog::info("enrollment {} step {}: {}", w.step.enrollment_id, w.step.step_order, reason);
 }
 

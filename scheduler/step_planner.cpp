@@ -3,6 +3,22 @@
 namespace pf::scheduler {
 namespace {
 
+date::local_days parse_day(const std::string& text) {
+    if (const auto day = parse_iso_day(text)) return *day;
+    throw std::invalid_argument("bad holiday date '" + text + "'");
+}
+
+// The prospect's days off: the calendar that applies to them (the person's
+// country first, where they are, then their company's) and the custom days.
+HolidayRules resolve_holidays(const db::ClaimedStep& s) {
+    HolidayRules rules;
+    const auto& country = !s.person_country.empty() ? s.person_country : s.company_country;
+    rules.calendar = prospect_calendar(parse_holiday_calendar(s.holiday_calendar),
+                                       s.holiday_calendar_from_country, country);
+    for (const auto& h : s.custom_holidays) rules.custom.push_back({parse_day(h.day), h.name});
+    return rules;
+}
+
 void resolve_windows(StepWork& w) {
     const auto& s = w.step;
     w.campaign_zone = find_time_zone(s.campaign_timezone);
@@ -10,6 +26,7 @@ void resolve_windows(StepWork& w) {
     w.window.start = std::chrono::minutes(s.window_start_minutes);
     w.window.end = std::chrono::minutes(s.window_end_minutes);
     w.window.weekdays = weekday_mask(s.send_days);
+    w.window.holidays = resolve_holidays(s);
 }
 
 StepSituation situation_of(const StepWork& w, UnknownOutcomePolicy unknown_outcome, TimePoint now) {
@@ -55,6 +72,18 @@ TaskPlan plan_task(StepWork& w, UnknownOutcomePolicy unknown_outcome, TimePoint 
         resolve_windows(w);
     } catch (const std::exception& e) {
         return {TaskAction::fail, std::string("bad sending window: ") + e.what(), {}, {}};
+    }
+    try {
+        const auto& s = w.step;
+        if (s.next_step_id)
+            w.next_delay = step_delay_of(s.next_step_delay_unit, s.next_step_delay_amount,
+                                         s.next_step_delay_seconds);
+    } catch (const BadStepDelay& e) {
+        return {
+            TaskAction::fail,
+            "bad delay of step " + std::to_string(w.step.step_order) + "'s next step: " + e.what(),
+            {},
+            {}};
     }
     const auto plan = plan_step(situation_of(w, unknown_outcome, now));
     const auto& suppressed = w.step.suppressed_reason;

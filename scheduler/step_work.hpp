@@ -1,8 +1,9 @@
 #pragma once
 // One claimed task on its way through a batch: the claim's row, and what the
-// phases add to it (the recipient's window, the A/B variant and prompt, the
-// composed text, the daily-limit day of its reserved slot). A plain struct:
-// every phase reads and fills it, none owns it but the batch.
+// phases add to it (the recipient's window and calendar, the next step's
+// delay, the A/B variant and prompt, the composed text, the daily-limit day
+// of its reserved slot). A plain struct: every phase reads and fills it, none
+// owns it but the batch.
 
 #include <memory>
 #include <optional>
@@ -10,12 +11,14 @@
 
 #include "db/engine_rows.hpp"
 #include "scheduler/send_window.hpp"
+#include "scheduler/step_delay.hpp"
 
 namespace pf::scheduler {
 
 struct StepWork {
     db::ClaimedStep step;
-    SendWindow window;  // the recipient's
+    SendWindow window;     // the recipient's, with the holidays of the prospect's calendar
+    StepDelay next_delay;  // of the step after this one
     const date::time_zone* campaign_zone = nullptr;
     std::string recipient;
 

@@ -99,7 +99,12 @@ SELECT k.organisation_id, k.id AS task_id, k.campaign_id, k.enrollment_id,
        EXISTS (SELECT 1 FROM outreach.campaign_mailboxes cm
                WHERE cm.organisation_id = k.organisation_id AND cm.campaign_id = k.campaign_id)
            AS campaign_has_pool,
-       e.mailbox_id AS enrollment_mailbox_id, m.contacted, c.max_new_per_day
+       e.mailbox_id AS enrollment_mailbox_id, m.contacted, c.max_new_per_day,
+       coalesce(nxt.delay_unit, '') AS next_step_delay_unit,
+       coalesce(nxt.delay_amount, 0)::bigint AS next_step_delay_amount,
+       c.holiday_calendar, c.holiday_calendar_from_country,
+       coalesce(p.country, '') AS person_country, coalesce(co.country, '') AS company_country,
+       hol.days AS custom_holidays, pf_micros(m.sent_at) AS message_sent_at
 FROM claimed k
 JOIN outreach.campaign_enrollments e ON e.organisation_id = k.organisation_id AND e.id = k.enrollment_id
 JOIN outreach.campaigns c ON c.organisation_id = k.organisation_id AND c.id = k.campaign_id
@@ -109,7 +114,7 @@ LEFT JOIN crm.companies co ON co.organisation_id = pos.organisation_id AND co.id
 LEFT JOIN outreach.workflow_steps s ON s.organisation_id = k.organisation_id AND s.id = k.step_id
 LEFT JOIN outreach.prompts sp ON sp.organisation_id = s.organisation_id AND sp.id = s.prompt_id
 LEFT JOIN LATERAL (
-    SELECT ws.id, ws.delay_seconds FROM outreach.workflow_steps ws
+    SELECT ws.id, ws.delay_seconds, ws.delay_unit, ws.delay_amount FROM outreach.workflow_steps ws
     WHERE ws.organisation_id = k.organisation_id AND ws.campaign_id = k.campaign_id
       AND ws.step_order > s.step_order
     ORDER BY ws.step_order LIMIT 1) nxt ON true
@@ -142,6 +147,7 @@ LEFT JOIN LATERAL (
            coalesce(bool_or(om.subject IS NOT NULL AND om.body_text IS NOT NULL)
                         FILTER (WHERE om.step_id = k.step_id), false) AS has_text,
            (array_agg(om.status) FILTER (WHERE om.step_id = k.step_id))[1] AS status,
+           (array_agg(om.sent_at) FILTER (WHERE om.step_id = k.step_id))[1] AS sent_at,
            coalesce(bool_or(os.open_count > 0), false) AS opened,
            (array_agg(om.rfc_message_id ORDER BY rs.step_order)
                 FILTER (WHERE om.status = 'sent' AND rs.step_order < s.step_order))[1] AS root_rfc_message_id,
@@ -161,5 +167,13 @@ CROSS JOIN LATERAL (
            (SELECT sup.reason FROM tracking.suppressions sup
             WHERE sup.organisation_id = k.organisation_id
               AND sup.email = coalesce(pos.email, p.email)) AS suppressed) f
+-- The organisation's and the campaign's own days off, from the day before
+-- the task's (any zone's local day of run_at is no earlier) on; a handful.
+LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object('day', h.day, 'name', h.name) ORDER BY h.day)::text AS days
+    FROM outreach.holidays h
+    WHERE h.organisation_id = k.organisation_id
+      AND (h.campaign_id IS NULL OR h.campaign_id = k.campaign_id)
+      AND h.day >= (k.run_at AT TIME ZONE 'UTC')::date - 1) hol ON true
 ORDER BY k.run_at, k.organisation_id, k.id
 

@@ -1,5 +1,7 @@
 #include "integration/replay_helper.hpp"
 
+#include <doctest/doctest.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -72,6 +74,15 @@ bool matches_golden(const std::string& name, const ReplayRun& run, std::string& 
         }
     }
     return false;
+}
+
+ReplayRun golden_replayed_twice(const std::string& name) {
+    const auto first = replay_fixture_file(name);
+    const auto second = replay_fixture_file(name);
+    CHECK_MESSAGE(first.text() == second.text(), name << ": two replays differ");
+    std::string why;
+    CHECK_MESSAGE(matches_golden(name, first, why), why);
+    return first;
 }
 
 }  // namespace pf::test

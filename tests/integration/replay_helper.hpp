@@ -29,4 +29,8 @@ bool matches_golden(const std::string& name, const ReplayRun& run, std::string& 
 
 std::string fixture_path(const std::string& name);
 
+// Replays tests/replay/<name>.json twice: the transcripts must be
+// byte-identical and match the golden file (doctest CHECKs). Returns the first.
+ReplayRun golden_replayed_twice(const std::string& name);
+
 }  // namespace pf::test

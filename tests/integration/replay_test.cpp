@@ -17,15 +17,8 @@ using nlohmann::json;
 
 namespace {
 
-// Replays the fixture twice: the transcripts must be byte-identical and
-// match the golden file. Returns the first run.
 ReplayRun golden(const std::string& name) {
-    const auto first = replay_fixture_file(name);
-    const auto second = replay_fixture_file(name);
-    CHECK_MESSAGE(first.text() == second.text(), name << ": two replays differ");
-    std::string why;
-    CHECK_MESSAGE(matches_golden(name, first, why), why);
-    return first;
+    return golden_replayed_twice(name);
 }
 
 std::string tail(const json& e, const char* key) {

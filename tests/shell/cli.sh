@@ -11,7 +11,7 @@ expect_exit() {  # expect_exit CODE PATTERN -- command...
 }
 
 expect_exit 0 "Subcommands:" -- "$PF_BIN" --help
-for sub in run migrate check-config version; do
+for sub in run migrate check-config version schedule-preview; do
   expect_exit 0 "Usage:" -- "$PF_BIN" "$sub" --help
 done
 expect_exit 0 "prospectflowd 0.1.0" -- "$PF_BIN" version

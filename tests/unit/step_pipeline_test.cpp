@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "claimed_step.hpp"
 #include "db/statement_catalog.hpp"
 #include "scheduler/daily_limit.hpp"
 #include "scheduler/engine_settings.hpp"
@@ -14,39 +15,12 @@
 
 using namespace pf::scheduler;
 using namespace std::chrono_literals;
+using pf::test::claimed_send;
 
 namespace {
 
 // Monday 2027-03-01 10:00 UTC (11:00 in Paris).
 const TimePoint kMonday10 = from_micros(1803895200LL * 1000000);
-
-StepWork claimed_send() {
-    StepWork w;
-    auto& s = w.step;
-    s.organisation_id = "org";
-    s.task_id = "task";
-    s.campaign_id = "campaign";
-    s.enrollment_id = "enrollment";
-    s.step_id = "step1";
-    s.enrollment_status = "active";
-    s.campaign_status = "active";
-    s.campaign_timezone = "Europe/Paris";
-    s.window_start_minutes = 9 * 60;
-    s.window_end_minutes = 18 * 60;
-    s.send_days = {1, 2, 3, 4, 5};
-    s.daily_send_limit = 50;
-    s.from_email = "sales@acme.example";
-    s.step_exists = true;
-    s.step_order = 1;
-    s.condition = "always";
-    s.step_prompt_id = "prompt";
-    s.next_step_id = "step2";
-    s.next_step_delay_seconds = 3 * 86400;
-    s.person_email = "jeanne@prospect.example";
-    s.attempts = 1;
-    s.max_attempts = 5;
-    return w;
-}
 
 class Recording final : public StepObserver {
   public:
