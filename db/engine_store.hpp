@@ -81,6 +81,8 @@ class EngineStore {
         // (created at 0 when missing), with its follow-ups due before `now`.
         std::vector<MailboxDayCount> lock_mailbox_days(const std::vector<MailboxDaySlots>& days,
                                                        Micros now);
+        // The same counts without locks or new rows (follow-ups not counted).
+        std::vector<MailboxDayCount> peek_mailbox_days(const std::vector<MailboxDaySlots>& days);
         void take_mailbox_slots(const std::vector<MailboxDaySlots>& slots);
         void release_mailbox_slots(const std::vector<MailboxDaySlots>& slots);
         // Errors and failure counts from what the sends said (pf_mailbox_health).

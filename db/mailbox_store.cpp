@@ -37,6 +37,16 @@ MailboxRow mailbox_row(const RowReader& in, const pqxx::row& r) {
     return m;
 }
 
+std::vector<MailboxDayCount> day_counts(const pqxx::result& rows) {
+    const RowReader in(rows);
+    std::vector<MailboxDayCount> counts;
+    for (const auto& r : rows)
+        counts.push_back({in.text(r, "organisation_id"), in.text(r, "mailbox_id"),
+                          in.text(r, "local_day"), in.get<int>(r, "reserved"),
+                          in.get<int>(r, "due_followups")});
+    return counts;
+}
+
 }  // namespace
 
 std::vector<DailyCapGrant> EngineStore::Transaction::reserve_starts(
@@ -83,24 +93,22 @@ std::vector<MailboxRow> EngineStore::Transaction::mailboxes(const Pairs& ids) {
 std::vector<MailboxDayCount> EngineStore::Transaction::lock_mailbox_days(
     const std::vector<MailboxDaySlots>& days, Micros now) {
     if (days.empty()) return {};
-    const auto args = [&](const char* name) {
-        return store_.run(*tx_, name, column(days, [](const auto& d) { return d.organisation_id; }),
-                          column(days, [](const auto& d) { return d.mailbox_id; }),
-                          column(days, [](const auto& d) { return d.local_day; }), now);
-    };
+    const auto organisations = column(days, [](const auto& d) { return d.organisation_id; });
+    const auto mailboxes = column(days, [](const auto& d) { return d.mailbox_id; });
+    const auto local_days = column(days, [](const auto& d) { return d.local_day; });
     // Created at 0 first (a new day), so that the lock below finds every row.
-    store_.run(*tx_, "pf_ensure_mailbox_days",
-               column(days, [](const auto& d) { return d.organisation_id; }),
-               column(days, [](const auto& d) { return d.mailbox_id; }),
-               column(days, [](const auto& d) { return d.local_day; }));
-    const auto rows = args("pf_lock_mailbox_days");
-    const RowReader in(rows);
-    std::vector<MailboxDayCount> counts;
-    for (const auto& r : rows)
-        counts.push_back({in.text(r, "organisation_id"), in.text(r, "mailbox_id"),
-                          in.text(r, "local_day"), in.get<int>(r, "reserved"),
-                          in.get<int>(r, "due_followups")});
-    return counts;
+    store_.run(*tx_, "pf_ensure_mailbox_days", organisations, mailboxes, local_days);
+    return day_counts(
+        store_.run(*tx_, "pf_lock_mailbox_days", organisations, mailboxes, local_days, now));
+}
+
+std::vector<MailboxDayCount> EngineStore::Transaction::peek_mailbox_days(
+    const std::vector<MailboxDaySlots>& days) {
+    if (days.empty()) return {};
+    return day_counts(store_.run(*tx_, "pf_peek_mailbox_days",
+                                 column(days, [](const auto& d) { return d.organisation_id; }),
+                                 column(days, [](const auto& d) { return d.mailbox_id; }),
+                                 column(days, [](const auto& d) { return d.local_day; })));
 }
 
 void EngineStore::Transaction::take_mailbox_slots(const std::vector<MailboxDaySlots>& slots) {

@@ -24,7 +24,7 @@ std::vector<StepWork*> MailboxAssignment::assign(std::vector<StepWork*> sends) {
     for (auto* w : sends)
         if (uses_mailboxes(*w)) pool_sends.push_back(w);
     if (pool_sends.empty()) return sends;
-    load(pool_sends);
+    load(pool_sends, true);
     std::vector<StepWork*> going;
     for (auto* w : sends)
         if (!uses_mailboxes(*w) || assign_one(*w)) going.push_back(w);
@@ -33,7 +33,7 @@ std::vector<StepWork*> MailboxAssignment::assign(std::vector<StepWork*> sends) {
 
 // The pools of the sends' campaigns and every mailbox they may use, each
 // with its count for its own local day, locked.
-void MailboxAssignment::load(const std::vector<StepWork*>& sends) {
+void MailboxAssignment::load(const std::vector<StepWork*>& sends, bool lock) {
     std::set<Key> campaigns, ids;
     for (auto* w : sends) {
         if (w->step.campaign_has_pool)
@@ -46,7 +46,7 @@ void MailboxAssignment::load(const std::vector<StepWork*>& sends) {
     std::vector<std::shared_ptr<const db::MailboxRow>> rows;
     for (auto& row : tx_.mailboxes({ids.begin(), ids.end()}))
         rows.push_back(std::make_shared<const db::MailboxRow>(std::move(row)));
-    lock_days(std::move(rows));
+    count_days(std::move(rows), lock);
     for (const auto& m : members) {
         const auto it = mailboxes_.find({m.organisation_id, m.mailbox_id});
         if (it != mailboxes_.end())
@@ -54,7 +54,8 @@ void MailboxAssignment::load(const std::vector<StepWork*>& sends) {
     }
 }
 
-void MailboxAssignment::lock_days(std::vector<std::shared_ptr<const db::MailboxRow>> rows) {
+void MailboxAssignment::count_days(std::vector<std::shared_ptr<const db::MailboxRow>> rows,
+                                   bool lock) {
     std::vector<db::MailboxDaySlots> days;
     for (auto& row : rows) {
         MailboxToday m;
@@ -66,7 +67,9 @@ void MailboxAssignment::lock_days(std::vector<std::shared_ptr<const db::MailboxR
         days.push_back({m.row->organisation_id, m.row->id, m.day, 0});
         mailboxes_[{m.row->organisation_id, m.row->id}] = std::move(m);
     }
-    for (const auto& c : tx_.lock_mailbox_days(days, to_micros(now_))) {
+    const auto counts =
+        lock ? tx_.lock_mailbox_days(days, to_micros(now_)) : tx_.peek_mailbox_days(days);
+    for (const auto& c : counts) {
         auto& m = mailboxes_.at({c.organisation_id, c.mailbox_id});
         m.reserved = c.reserved;
         m.due_followups = c.due_followups;
@@ -107,11 +110,27 @@ bool MailboxAssignment::assign_one(StepWork& w) {
     return true;
 }
 
+// The preview's mailbox, when it can still take this new start.
+MailboxToday* MailboxAssignment::previewed(const StepWork& w) {
+    if (!w.mailbox) return nullptr;
+    const auto it = mailboxes_.find({w.step.organisation_id, w.mailbox->id});
+    if (it == mailboxes_.end() || !it->second.active() || it->second.room_for_new_start() <= 0)
+        return nullptr;
+    const auto pool = pools_.find({w.step.organisation_id, w.step.campaign_id});
+    if (pool == pools_.end()) return nullptr;
+    for (const auto& e : pool->second)
+        if (e.mailbox == &it->second) return &it->second;
+    return nullptr;
+}
+
 bool MailboxAssignment::assign_from_pool(StepWork& w) {
     const auto it = pools_.find({w.step.organisation_id, w.step.campaign_id});
     const std::vector<PoolEntry> none;
     const auto& pool = it == pools_.end() ? none : it->second;
-    if (auto* m = choose_mailbox(pool)) {
+    auto* m = previewed(w);
+    w.mailbox.reset();
+    if (!m) m = choose_mailbox(pool);
+    if (m) {
         use(w, *m);
         return true;
     }
@@ -140,6 +159,22 @@ void MailboxAssignment::use(StepWork& w, MailboxToday& m) {
     ++m.taken;
     w.mailbox = m.row;
     w.mailbox_day = m.day;
+}
+
+void MailboxAssignment::preview(const std::vector<StepWork*>& sends) {
+    std::vector<StepWork*> pool_sends;
+    for (auto* w : sends)
+        if (uses_mailboxes(*w)) pool_sends.push_back(w);
+    if (pool_sends.empty()) return;
+    load(pool_sends, false);
+    for (auto* w : pool_sends) {
+        auto* m = known_mailbox(*w);
+        if (!m) {
+            const auto it = pools_.find({w->step.organisation_id, w->step.campaign_id});
+            if (it != pools_.end()) m = choose_mailbox(it->second);
+        }
+        if (m) use(*w, *m);
+    }
 }
 
 void MailboxAssignment::take(const std::vector<StepWork*>& going) {

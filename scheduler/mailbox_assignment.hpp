@@ -39,11 +39,17 @@ class MailboxAssignment {
     std::vector<StepWork*> assign(std::vector<StepWork*> sends);
     // Takes the mailbox slots of the sends that go.
     void take(const std::vector<StepWork*>& going);
+    // Before compose, without locks: the mailbox each pool send will most
+    // likely go from (its own, or the pool's choice on today's counts), so
+    // that its text is signed by that mailbox ({{sender.name}}). assign()
+    // confirms it under lock, or picks another when it filled up meanwhile.
+    void preview(const std::vector<StepWork*>& sends);
 
   private:
     using Key = std::pair<std::string, std::string>;  // organisation, id
-    void load(const std::vector<StepWork*>& sends);
-    void lock_days(std::vector<std::shared_ptr<const db::MailboxRow>> rows);
+    void load(const std::vector<StepWork*>& sends, bool lock);
+    void count_days(std::vector<std::shared_ptr<const db::MailboxRow>> rows, bool lock);
+    MailboxToday* previewed(const StepWork& w);
     bool assign_one(StepWork& w);
     MailboxToday* known_mailbox(const StepWork& w);
     bool assign_from_pool(StepWork& w);

@@ -121,6 +121,7 @@ std::vector<StepWork*> SendReservation::take_start_slots(std::vector<StepWork*> 
                 going.push_back(w);
                 continue;
             }
+            w->mailbox_day.clear();  // its mailbox slot is not taken yet
             out_.give_back_daily_slot(*w);
             out_.deferred(*w, after_daily_limit(now_, *w),
                           "campaign's new enrollments per day (" +

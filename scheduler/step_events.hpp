@@ -18,7 +18,7 @@ struct StepEvent {
     std::string organisation_id, campaign_id, enrollment_id, step_id;
     int step_order = 0;
     std::string variant_label, recipient, subject;
-    std::string zone;  // the recipient's IANA zone (the window's)
+    std::string zone;     // the recipient's IANA zone (the window's)
     std::string mailbox;  // the sending mailbox's address, when the campaign has a pool
     std::string outcome, reason;
     std::optional<TimePoint> next_at;  // when the task runs again, if it does

@@ -9,6 +9,7 @@
 #include "adapters/email_composer.hpp"
 #include "scheduler/batch_recorder.hpp"
 #include "scheduler/handover.hpp"
+#include "scheduler/mailbox_assignment.hpp"
 #include "scheduler/send_reservation.hpp"
 #include "scheduler/step_planner.hpp"
 #include "scheduler/variant_assigner.hpp"
@@ -21,11 +22,16 @@ using Key = std::pair<std::string, std::string>;
 // Sends written in the reservation's transaction (see reserve_and_hand_over).
 constexpr std::size_t kWrittenWithReservation = 4;
 
+// The sender is the mailbox the email will most likely go from (the
+// preview's), else the campaign's.
 adapters::ProspectFacts prospect_facts(const StepWork& w) {
     const auto& s = w.step;
-    return {s.first_name,   s.last_name,     w.recipient,        s.position_title, s.position_email,
-            s.company_name, s.company_siren, s.company_naf_code, s.company_domain, s.campaign_name,
-            s.from_name,    s.from_email,    s.step_order,       w.variant_label};
+    const auto& name =
+        w.mailbox && !w.mailbox->display_name.empty() ? w.mailbox->display_name : s.from_name;
+    return {
+        s.first_name,   s.last_name,      w.recipient,        s.position_title, s.position_email,
+        s.company_name, s.company_siren,  s.company_naf_code, s.company_domain, s.campaign_name,
+        name,           w.sender_email(), s.step_order,       w.variant_label};
 }
 
 // A follow-up threads under the enrollment's first sent email. Stored text
@@ -61,6 +67,7 @@ std::size_t StepRunner::run_batch(const std::atomic<bool>* stopping) {
 
     const auto sends = plan(*batch, now, out);
     assign(sends, now);
+    preview_senders(sends, now, out);
     auto ready = compose(sends, out);
     if (stopping && stopping->load()) {
         // Shutting down: give back whatever has not been committed to a send.
@@ -194,6 +201,17 @@ void StepRunner::assign(const std::vector<StepWork*>& sends, TimePoint now) {
         const auto it = chosen.find({w->step.organisation_id, w->step.enrollment_id});
         apply_variant(*w, it == chosen.end() ? std::nullopt : std::optional(it->second));
     }
+}
+
+void StepRunner::preview_senders(const std::vector<StepWork*>& sends, TimePoint now,
+                                 OutcomeWriter& out) {
+    const bool any = std::any_of(sends.begin(), sends.end(), [](const StepWork* w) {
+        return w->step.campaign_has_pool || w->step.enrollment_mailbox_id;
+    });
+    if (!any) return;
+    db::EngineStore::Transaction tx(store_);
+    MailboxAssignment(tx, settings_, now, out).preview(sends);
+    tx.commit();
 }
 
 std::vector<StepWork*> StepRunner::compose(const std::vector<StepWork*>& sends,

@@ -3,7 +3,8 @@
 //
 //   claim      one statement claims due tasks with their context (db/statements/claim.sql)
 //   plan       pure: the state machine, windows, conditions (step_planner)
-//   assign     the A/B variant of each send, stored on first use (variant_assigner)
+//   assign     the A/B variant of each send, stored on first use (variant_assigner),
+//              and the sender mailbox it will most likely go from (mailbox_assignment)
 //   compose    the email's text from its prompt (adapters/email_composer)
 //   reserve    still active? sender free? daily limit? (send_reservation)
 //   hand over  'sending' rows a chunk at a time, then the adapter (handover)
@@ -67,6 +68,7 @@ class StepRunner {
     std::shared_ptr<std::vector<StepWork>> claim(TimePoint now, BatchRecorder& recorder);
     std::vector<StepWork*> plan(std::vector<StepWork>& batch, TimePoint now, OutcomeWriter& out);
     void assign(const std::vector<StepWork*>& sends, TimePoint now);
+    void preview_senders(const std::vector<StepWork*>& sends, TimePoint now, OutcomeWriter& out);
     std::vector<StepWork*> compose(const std::vector<StepWork*>& sends, OutcomeWriter& out);
     std::vector<StepWork*> generate(const std::vector<StepWork*>& sends, OutcomeWriter& out);
     bool generate_one(StepWork& w, const adapters::PromptSpec& prompt, OutcomeWriter& out);

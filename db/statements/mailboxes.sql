@@ -83,3 +83,13 @@ FROM (SELECT organisation_id, mailbox_id,
       GROUP BY organisation_id, mailbox_id) h
 WHERE mb.organisation_id = h.organisation_id AND mb.id = h.mailbox_id
   AND (NOT h.ok OR mb.consecutive_failures > 0)
+
+-- name: pf_peek_mailbox_days
+-- Each mailbox's count for its local day, without a lock and without
+-- creating rows (0 for a day with none yet): the sender a batch's emails are
+-- written for, before the reservation confirms it under lock.
+SELECT w.organisation_id, w.mailbox_id, w.local_day::text AS local_day, coalesce(d.reserved, 0) AS reserved,
+       0 AS due_followups
+FROM (SELECT DISTINCT * FROM unnest($1::uuid[], $2::uuid[], $3::date[])) AS w(organisation_id, mailbox_id, local_day)
+LEFT JOIN outreach.mailbox_daily_sends d
+  ON d.organisation_id = w.organisation_id AND d.mailbox_id = w.mailbox_id AND d.local_day = w.local_day
