@@ -19,6 +19,8 @@ struct SchedulerConfig {
     int batch_size = 100;
     int poll_interval_ms = 1000;
     int lease_seconds = 300;
+    int heartbeat_interval_seconds = 3;  // beat and lease renewal (outreach.instances)
+    int instance_timeout_seconds = 15;   // silence before a daemon's tasks are taken over
     bool notify = true;
     int in_flight_chunk = 200;             // emails in flight per worker (unknown after a crash)
     std::string unknown_outcome = "hold";  // or "resend"

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "adapters/mailbox_secret.hpp"
+#include "scheduler/instance_liveness.hpp"
 
 namespace pf::daemon {
 namespace {
@@ -261,6 +262,12 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         s.read("batch_size", config.scheduler.batch_size, 1, 10000);
         s.read("poll_interval_ms", config.scheduler.poll_interval_ms, 10, 3600000);
         s.read("lease_seconds", config.scheduler.lease_seconds, 5, 86400);
+        s.read("heartbeat_interval_seconds", config.scheduler.heartbeat_interval_seconds, 1, 600);
+        s.read("instance_timeout_seconds", config.scheduler.instance_timeout_seconds, 2, 86400);
+        if (const auto problem =
+                scheduler::heartbeat_settings_problem(config.scheduler.heartbeat_interval_seconds,
+                                                      config.scheduler.instance_timeout_seconds))
+            s.fail("instance_timeout_seconds", *problem);
         s.read("notify", config.scheduler.notify);
         s.read("in_flight_chunk", config.scheduler.in_flight_chunk, 1, 10000);
         s.read_choice("unknown_outcome", config.scheduler.unknown_outcome, {"hold", "resend"});

@@ -1,5 +1,6 @@
 #include "daemon/control_api.hpp"
 
+#include <date/date.h>
 #include <spdlog/spdlog.h>
 
 #include <pqxx/pqxx>
@@ -18,6 +19,13 @@ using nlohmann::json;
 
 double unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
+// UTC, to the millisecond: 2026-12-02T10:00:03.250Z.
+std::string iso_micros(std::int64_t micros) {
+    const std::chrono::sys_time<std::chrono::milliseconds> t{
+        std::chrono::milliseconds(micros / 1000)};
+    return date::format("%FT%TZ", t);
 }
 
 json queue_json(const db::QueueStats& q) {
@@ -152,6 +160,25 @@ ApiResponse ControlApi::status() {
         body["queue"] = nullptr;
         body["database_error"] = queue.body.value("error", "");
     }
+    // Every daemon sharing the database that beat within instance_timeout
+    // (this one included once its first beat is in).
+    const auto since =
+        std::chrono::duration_cast<std::chrono::microseconds>(
+            (std::chrono::system_clock::now() - context_.instance_timeout).time_since_epoch())
+            .count();
+    const auto instances = with_store([&](db::ControlStore& store) {
+        json list = json::array();
+        for (const auto& i : store.live_instances(since))
+            list.push_back({{"id", i.id},
+                            {"host", i.host},
+                            {"pid", i.pid},
+                            {"version", i.version},
+                            {"started_at", iso_micros(i.started_at_micros)},
+                            {"heartbeat_at", iso_micros(i.heartbeat_at_micros)},
+                            {"self", i.id == context_.instance}});
+        return ApiResponse{200, list, "", ""};
+    });
+    body["instances"] = instances.status == 200 ? instances.body : json(nullptr);
     return {200, body, "", ""};
 }
 

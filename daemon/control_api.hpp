@@ -35,6 +35,8 @@ struct ControlContext {
     std::chrono::system_clock::time_point started;
     std::chrono::seconds pause_wait{30};
     const scheduler::EngineCounters* counters = nullptr;
+    // Instances whose last beat is older are not listed as live.
+    std::chrono::seconds instance_timeout{15};
 };
 
 class ControlApi {

@@ -67,6 +67,9 @@ const Setting kSettings[] = {
     setting<&C::scheduler, &SchedulerConfig::batch_size>("scheduler.batch_size", live),
     setting<&C::scheduler, &SchedulerConfig::poll_interval_ms>("scheduler.poll_interval_ms", live),
     setting<&C::scheduler, &SchedulerConfig::lease_seconds>("scheduler.lease_seconds", live),
+    // The fresh engine's heartbeat thread and janitors read them.
+    setting<&C::scheduler, &SchedulerConfig::heartbeat_interval_seconds>("scheduler.heartbeat_interval_seconds", live),
+    setting<&C::scheduler, &SchedulerConfig::instance_timeout_seconds>("scheduler.instance_timeout_seconds", live),
     setting<&C::scheduler, &SchedulerConfig::notify>("scheduler.notify", live),
     setting<&C::scheduler, &SchedulerConfig::in_flight_chunk>("scheduler.in_flight_chunk", live),
     setting<&C::scheduler, &SchedulerConfig::unknown_outcome>("scheduler.unknown_outcome", live),

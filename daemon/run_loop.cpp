@@ -32,10 +32,17 @@
 namespace pf::daemon {
 namespace {
 
-std::string instance_id() {
+std::string host_name() {
     char host[256] = {};
     if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
-    return std::string(host) + ":" + std::to_string(::getpid());
+    return host;
+}
+
+// What tasks are leased under (tasks.locked_by) and the instance registers
+// as (outreach.instances): unique among live daemons, new at each start, so a
+// restarted daemon never mistakes the dead one's leases for its own.
+std::string instance_id() {
+    return host_name() + ":" + std::to_string(::getpid());
 }
 
 adapters::GeneratorSet make_generators(const Config& config) {
@@ -145,11 +152,15 @@ bool schema_is_ready(pqxx::connection& connection, bool migrate_on_start) {
     return plan.problems.empty() && plan.pending.empty();
 }
 
-scheduler::EngineOptions engine_options(const Config& config, const std::string& instance) {
+scheduler::EngineOptions engine_options(const Config& config, const db::InstanceRow& instance) {
     scheduler::EngineOptions o;
-    o.settings.instance_id = instance;
+    o.instance = instance;
+    o.settings.instance_id = instance.id;
     o.settings.batch_size = config.scheduler.batch_size;
     o.settings.lease_seconds = config.scheduler.lease_seconds;
+    o.settings.heartbeat_interval =
+        std::chrono::seconds(config.scheduler.heartbeat_interval_seconds);
+    o.settings.instance_timeout = std::chrono::seconds(config.scheduler.instance_timeout_seconds);
     o.settings.in_flight_chunk = config.scheduler.in_flight_chunk;
     o.settings.unknown_outcome = config.scheduler.unknown_outcome == "resend"
                                      ? scheduler::UnknownOutcomePolicy::resend
@@ -202,7 +213,7 @@ struct EngineParts {
 // What every engine of the process shares: the counters survive a reload,
 // and the random source (seeded once, scheduler.seed) keeps its sequence.
 struct EngineShared {
-    std::string instance;
+    db::InstanceRow instance;
     const scheduler::Clock& clock;
     scheduler::RandomSource& random;
     scheduler::EngineCounters& counters;
@@ -355,6 +366,7 @@ void shut_down(EngineParts& parts, ControlServer* control, TrackingServer* track
     if (tracking) tracking->stop();
     if (const auto released = parts.engine->release_own_leases())
         spdlog::info("gave back {} unfinished lease(s)", released);
+    parts.engine->deregister();
     spdlog::info("stopped: {} claimed, {} sent", counters.claimed.load(), counters.sent.load());
 }
 
@@ -422,7 +434,7 @@ void serve(Serving& s) {
     s.parts.engine->start();
     const auto& config = s.parts.config;
     spdlog::info("ready: instance {}, adapter {}, {} worker(s), batches of {}, {}",
-                 s.shared.instance, s.parts.adapter->name(), config.scheduler.workers,
+                 s.shared.instance.id, s.parts.adapter->name(), config.scheduler.workers,
                  config.scheduler.batch_size,
                  config.scheduler.notify ? "LISTEN/NOTIFY and polling" : "polling only");
     s.notifier.ready(status());
@@ -451,7 +463,9 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
             : static_cast<std::uint64_t>(clock.now().time_since_epoch().count()) ^ ::getpid();
     scheduler::RandomSource random(seed);
     scheduler::EngineCounters counters;
-    const EngineShared shared{instance, clock, random, counters};
+    const db::InstanceRow registered{instance, host_name(), static_cast<int>(::getpid()),
+                                     build_info::version, scheduler::to_micros(clock.now())};
+    const EngineShared shared{registered, clock, random, counters};
     EngineHandle engine_handle;
     attach_engine(parts, shared, engine_handle);
     ServiceNotifier notifier;
@@ -460,7 +474,8 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     ControlApi control_api(
         ControlContext{config.database.url, instance, build_info::version,
                        std::chrono::system_clock::now(),
-                       std::chrono::seconds(config.control.pause_wait_seconds), &counters},
+                       std::chrono::seconds(config.control.pause_wait_seconds), &counters,
+                       std::chrono::seconds(config.scheduler.instance_timeout_seconds)},
         engine_handle);
     std::unique_ptr<ControlServer> control_server;
     std::unique_ptr<TrackingServer> tracking_server;

@@ -6,7 +6,8 @@ namespace pf::db {
 
 bool ControlStore::organisation_exists(const std::string& organisation_id) {
     pqxx::read_transaction tx(connection_);
-    return !tx.exec_params("SELECT 1 FROM iam.organisations WHERE id = $1", organisation_id).empty();
+    return !tx.exec_params("SELECT 1 FROM iam.organisations WHERE id = $1", organisation_id)
+                .empty();
 }
 
 std::vector<CampaignSummary> ControlStore::campaigns(const std::string& organisation_id) {
@@ -75,8 +76,9 @@ CampaignChange ControlStore::change_status(const std::string& organisation_id,
     const auto status = current[0][0].as<std::string>();
     if (status == to) return {ChangeOutcome::unchanged, status};
     if (status != from) return {ChangeOutcome::conflict, status};
-    tx.exec_params("UPDATE outreach.campaigns SET status = $3 WHERE organisation_id = $1 AND id = $2",
-                   organisation_id, campaign_id, to);
+    tx.exec_params(
+        "UPDATE outreach.campaigns SET status = $3 WHERE organisation_id = $1 AND id = $2",
+        organisation_id, campaign_id, to);
     tx.commit();
     return {ChangeOutcome::changed, to};
 }
@@ -191,6 +193,18 @@ SELECT (SELECT count(*) FROM outreach.tasks WHERE status = 'pending' AND run_at 
        coalesce((SELECT extract(epoch FROM now() - min(run_at))::float8 FROM outreach.tasks
                  WHERE status = 'pending' AND run_at <= now()), 0))sql")[0];
     return {r[0].as<long long>(), r[1].as<long long>(), r[2].as<long long>(), r[3].as<double>()};
+}
+
+std::vector<InstanceSummary> ControlStore::live_instances(std::int64_t beat_since) {
+    pqxx::read_transaction tx(connection_);
+    std::vector<InstanceSummary> out;
+    for (const auto& r : tx.exec_params(R"sql(
+SELECT id, host, version, pid, pf_micros(started_at), pf_micros(heartbeat_at)
+FROM outreach.instances WHERE heartbeat_at >= pf_from_micros($1) ORDER BY id)sql",
+                                        beat_since))
+        out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(),
+                       r[3].as<int>(), r[4].as<std::int64_t>(), r[5].as<std::int64_t>()});
+    return out;
 }
 
 void ControlStore::ping() {

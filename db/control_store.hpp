@@ -5,6 +5,7 @@
 // organisation_id, so an id of another organisation reads as not found.
 // Low volume: parameterised statements, not prepared.
 
+#include <cstdint>
 #include <optional>
 #include <pqxx/connection>
 #include <string>
@@ -59,6 +60,13 @@ struct QueueStats {
     double oldest_due_seconds = 0;  // 0 when nothing is due
 };
 
+// A daemon instance that beat recently (outreach.instances).
+struct InstanceSummary {
+    std::string id, host, version;
+    int pid = 0;
+    std::int64_t started_at_micros = 0, heartbeat_at_micros = 0;
+};
+
 class ControlStore {
   public:
     explicit ControlStore(pqxx::connection& connection) : connection_(connection) {}
@@ -81,6 +89,10 @@ class ControlStore {
     // for it are due now. Active stays active (unchanged).
     MailboxChange resume_mailbox(const std::string& organisation_id, const std::string& mailbox_id);
     QueueStats queue_stats();
+    // Instances whose last beat is at or after `beat_since` (microseconds
+    // since the epoch, from the caller's clock: beats are written from each
+    // daemon's own), by id.
+    std::vector<InstanceSummary> live_instances(std::int64_t beat_since);
     void ping();
 
   private:

@@ -12,6 +12,28 @@ namespace pf::db {
 
 using Micros = std::int64_t;
 
+// A daemon instance as it registers (outreach.instances). Times from the
+// engine's clock.
+struct InstanceRow {
+    std::string id;  // what it leases tasks under (tasks.locked_by)
+    std::string host;
+    int pid = 0;
+    std::string version;
+    Micros started_at = 0;
+};
+
+// What the janitor's lease rescue takes back (db/statements/leases.sql):
+// every running task whose lease ended before `now`; with heartbeat_before,
+// those of instances whose last beat is older; with unregistered_before,
+// those of instances without a row whose lease was last taken or renewed
+// before it. `self` is never rescued by either heartbeat rule.
+struct RescueCutoffs {
+    Micros now = 0;
+    std::optional<Micros> heartbeat_before;
+    std::optional<Micros> unregistered_before;
+    std::optional<std::string> self;
+};
+
 struct VariantRow {
     std::string id;
     std::string label;

@@ -205,7 +205,7 @@ std::vector<DailyCapGrant> EngineStore::Transaction::reserve_daily(
 
 std::vector<DraftResult> EngineStore::Transaction::write_sending(
     const std::vector<OutboundDraft>& drafts, const std::string& message_id_domain,
-    bool resend_in_flight, Micros now) {
+    bool resend_in_flight, Micros now, const std::string& instance) {
     if (drafts.empty()) return {};
     const auto rows = store_.run(
         *tx_, "pf_write_sending", column(drafts, [](const auto& d) { return d.organisation_id; }),
@@ -220,7 +220,7 @@ std::vector<DraftResult> EngineStore::Transaction::write_sending(
         column(drafts, [](const auto& d) { return d.body; }),
         optional_column(drafts, [](const auto& d) { return d.in_reply_to; }), message_id_domain,
         resend_in_flight, now, optional_column(drafts, [](const auto& d) { return d.body_html; }),
-        optional_column(drafts, [](const auto& d) { return d.mailbox_id; }));
+        optional_column(drafts, [](const auto& d) { return d.mailbox_id; }), instance);
     const RowReader in(rows);
     std::vector<DraftResult> results;
     results.reserve(rows.size());
@@ -304,8 +304,38 @@ std::size_t EngineStore::finish(const FinishBatch& batch, const std::string& ins
 }
 
 std::size_t EngineStore::rescue_expired_leases(Micros now) {
+    return rescue_leases({now, std::nullopt, std::nullopt, std::nullopt});
+}
+
+std::size_t EngineStore::rescue_leases(const RescueCutoffs& c) {
     pqxx::work tx(connection_);
-    const auto n = run(tx, "pf_rescue_leases", now)[0]["rescued"].as<std::size_t>();
+    const auto n = run(tx, "pf_rescue_leases", c.now, c.heartbeat_before, c.unregistered_before,
+                       c.self)[0]["rescued"]
+                       .as<std::size_t>();
+    tx.commit();
+    return n;
+}
+
+std::size_t EngineStore::heartbeat(const InstanceRow& instance, Micros now, int lease_seconds,
+                                   int heartbeat_interval_seconds) {
+    pqxx::work tx(connection_);
+    const auto n =
+        run(tx, "pf_heartbeat", instance.id, instance.host, instance.pid, instance.version,
+            instance.started_at, now, lease_seconds, heartbeat_interval_seconds)[0]["renewed"]
+            .as<std::size_t>();
+    tx.commit();
+    return n;
+}
+
+void EngineStore::deregister_instance(const std::string& instance) {
+    pqxx::work tx(connection_);
+    run(tx, "pf_deregister_instance", instance);
+    tx.commit();
+}
+
+std::size_t EngineStore::forget_instances(Micros silent_since) {
+    pqxx::work tx(connection_);
+    const auto n = run(tx, "pf_forget_instances", silent_since).affected_rows();
     tx.commit();
     return n;
 }

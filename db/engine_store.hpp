@@ -66,10 +66,13 @@ class EngineStore {
         std::vector<DailyCapGrant> reserve_starts(const std::vector<DailyCapRequest>& requests);
         // Writes or revives the (enrollment, step) outbound rows as 'sending'
         // when enrollment and campaign are still active (campaigns locked FOR
-        // SHARE); one result per draft, in no particular order.
+        // SHARE) and `instance` still holds the enrollment's task (task rows
+        // locked FOR SHARE: the lease rescue cannot take it meanwhile); one
+        // result per draft, in no particular order.
         std::vector<DraftResult> write_sending(const std::vector<OutboundDraft>& drafts,
                                                const std::string& message_id_domain,
-                                               bool resend_in_flight, Micros now);
+                                               bool resend_in_flight, Micros now,
+                                               const std::string& instance);
         // Sender mailboxes (db/mailbox_store.cpp). The pools of these
         // (organisation, campaign) pairs:
         std::vector<PoolMember> campaign_pools(
@@ -103,8 +106,23 @@ class EngineStore {
     std::size_t finish(const FinishBatch& batch, const std::string& instance, Micros now);
 
     // Running tasks whose lease expired (their daemon died) go back to
-    // pending; returns how many.
+    // pending; returns how many. Leases only: rescue_leases without cutoffs.
     std::size_t rescue_expired_leases(Micros now);
+
+    // The janitor's rescue (db/statements/leases.sql): leases that expired,
+    // and those of instances presumed dead by RescueCutoffs; returns how many
+    // tasks went back to pending.
+    std::size_t rescue_leases(const RescueCutoffs& cutoffs);
+
+    // This instance's beat (registers it when its row is missing) and the
+    // renewal of its running tasks' leases that end within half a lease or
+    // two beats; returns how many leases it renewed.
+    std::size_t heartbeat(const InstanceRow& instance, Micros now, int lease_seconds,
+                          int heartbeat_interval_seconds);
+    // A clean stop: the instance's row goes.
+    void deregister_instance(const std::string& instance);
+    // Rows of instances silent since `silent_since`; returns how many went.
+    std::size_t forget_instances(Micros silent_since);
 
     // This instance's running tasks go back to pending (shutdown).
     std::size_t release_leases(const std::string& instance);

@@ -525,6 +525,24 @@ CREATE TABLE outreach.holidays (
 
 
 --
+-- Name: instances; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.instances (
+    id text NOT NULL,
+    host text NOT NULL,
+    pid integer NOT NULL,
+    version text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    heartbeat_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT instances_id_not_empty CHECK ((id <> ''::text)),
+    CONSTRAINT instances_pid_positive CHECK ((pid > 0))
+);
+
+
+--
 -- Name: mailbox_daily_sends; Type: TABLE; Schema: outreach; Owner: -
 --
 
@@ -1024,6 +1042,14 @@ ALTER TABLE ONLY outreach.holidays
 
 
 --
+-- Name: instances instances_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.instances
+    ADD CONSTRAINT instances_pkey PRIMARY KEY (id);
+
+
+--
 -- Name: mailbox_daily_sends mailbox_daily_sends_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
 --
 
@@ -1512,6 +1538,13 @@ CREATE TRIGGER enrollment_step_variant_assignments_touch_updated_at BEFORE UPDAT
 --
 
 CREATE TRIGGER holidays_touch_updated_at BEFORE UPDATE ON outreach.holidays FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: instances instances_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER instances_touch_updated_at BEFORE UPDATE ON outreach.instances FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
 
 
 --

@@ -55,12 +55,15 @@ BEGIN
 END;
 $$;
 
--- The tables every tenant rule applies to: all but iam.organisations and iam.users.
+-- The tables every tenant rule applies to: all but iam.organisations,
+-- iam.users and outreach.instances (the daemons' own registry, global like
+-- the lease rescue: see its check below).
 CREATE TEMP VIEW tenant_tables AS
 SELECT c.oid AS relid, n.nspname || '.' || c.relname AS name
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind = 'r' AND n.nspname IN ('iam', 'crm', 'outreach', 'tracking')
-  AND (n.nspname, c.relname) NOT IN (('iam', 'organisations'), ('iam', 'users'));
+  AND (n.nspname, c.relname) NOT IN (('iam', 'organisations'), ('iam', 'users'),
+                                     ('outreach', 'instances'));
 
 CREATE TEMP VIEW all_tables AS
 SELECT c.oid AS relid, n.nspname || '.' || c.relname AS name
@@ -176,6 +179,26 @@ SELECT pg_temp.report('every table has a BEFORE UPDATE trigger that sets updated
     (SELECT string_agg(t.name, ', ') FROM all_tables t
         WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = t.relid
                           AND g.tgfoid = 'public.pf_touch_updated_at()'::regprocedure)));
+
+-- The documented exception to the tenant rules: outreach.instances (daemon
+-- heartbeats) serves every organisation, so it has no organisation_id, is
+-- keyed by the instance id alone, and no foreign key links it to any table
+-- (tasks.locked_by is a plain copy of the id, so a lease outlives its row).
+SELECT pg_temp.report('outreach.instances is global: keyed by id, no organisation_id, no foreign key',
+    to_regclass('outreach.instances') IS NOT NULL
+    AND pg_temp.org_attnum('outreach.instances'::regclass) IS NULL
+    AND (SELECT array_agg(a.attname::text ORDER BY a.attname)
+         FROM pg_constraint k
+         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
+         WHERE k.conrelid = 'outreach.instances'::regclass AND k.contype = 'p') = ARRAY['id']
+    AND NOT EXISTS (SELECT 1 FROM pg_constraint f
+                    WHERE f.contype = 'f' AND 'outreach.instances'::regclass IN (f.conrelid, f.confrelid))
+    AND (SELECT count(*) FROM pg_attribute a
+         WHERE a.attrelid = 'outreach.instances'::regclass AND a.attnotnull AND NOT a.attisdropped
+           AND a.attname IN ('id', 'host', 'pid', 'version', 'started_at', 'heartbeat_at')) = 6,
+    (SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod), ', ')
+     FROM pg_attribute a WHERE a.attrelid = to_regclass('outreach.instances') AND a.attnum > 0
+       AND NOT a.attisdropped));
 
 -- The claim walks pending tasks organisation by organisation (fair claims):
 -- the index leads with organisation_id and holds only pending tasks.

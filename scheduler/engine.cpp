@@ -8,6 +8,7 @@
 
 #include "db/connection.hpp"
 #include "db/engine_store.hpp"
+#include "scheduler/instance_liveness.hpp"
 
 namespace pf::scheduler {
 namespace {
@@ -53,6 +54,7 @@ Engine::Engine(EngineOptions options, adapters::SendAdapter& adapter,
 
 Engine::~Engine() {
     stop();
+    stop_heartbeat();
     if (listener_.joinable()) listener_.join();
     if (pool_ && running_.load() == 0) pool_->join();
     // Workers still running past the shutdown timeout keep the pool alive:
@@ -68,6 +70,7 @@ void Engine::start() {
     for (int i = 0; i < options_.workers; ++i)
         boost::asio::post(*pool_, [this, i] { worker_loop(i); });
     if (options_.notify) listener_ = std::thread([this] { listen_loop(); });
+    if (!options_.instance.id.empty()) heartbeat_ = std::thread([this] { heartbeat_loop(); });
 }
 
 void Engine::set_draining(bool draining) {
@@ -94,6 +97,72 @@ std::size_t Engine::release_own_leases() {
         spdlog::error("could not give back leases at shutdown (they will expire): {}", e.what());
         return 0;
     }
+}
+
+void Engine::deregister() {
+    stop_heartbeat();
+    if (options_.instance.id.empty()) return;
+    try {
+        auto connection = db::connect(options_.database_url);
+        db::EngineStore store(*connection, false);
+        store.deregister_instance(options_.instance.id);
+    } catch (const std::exception& e) {
+        spdlog::warn("could not deregister instance {} (other daemons will forget it): {}",
+                     options_.instance.id, e.what());
+    }
+}
+
+void Engine::stop_heartbeat() {
+    {
+        std::lock_guard lock(heartbeat_mutex_);
+        heartbeat_stopping_ = true;
+    }
+    heartbeat_wake_.notify_all();
+    if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+// Beats every heartbeat_interval on a connection of its own, so a worker
+// busy with a long batch (or a relay that takes its time) neither delays the
+// beat nor loses its leases: each beat also renews the leases about to end.
+// A beat that fails is retried at the next interval; other daemons take this
+// one's tasks over only after instance_timeout without one.
+void Engine::heartbeat_loop() {
+    const auto& s = options_.settings;
+    const auto interval = std::max(std::chrono::seconds(1), s.heartbeat_interval);
+    const auto wait = [&](std::chrono::seconds d) {
+        std::unique_lock lock(heartbeat_mutex_);
+        return heartbeat_wake_.wait_for(lock, d, [this] { return heartbeat_stopping_; });
+    };
+    std::unique_ptr<pqxx::connection> connection;
+    std::unique_ptr<db::EngineStore> store;
+    std::unique_ptr<ConnectionGauge> live;
+    bool failing = false;
+    do {
+        try {
+            if (!store) {
+                connection = db::connect(options_.database_url);
+                live = std::make_unique<ConnectionGauge>(connections_);
+                store =
+                    std::make_unique<db::EngineStore>(*connection, options_.prepared_statements);
+            }
+            const auto renewed =
+                store->heartbeat(options_.instance, to_micros(clock_.now()), s.lease_seconds,
+                                 static_cast<int>(interval.count()));
+            if (failing) spdlog::info("heartbeat of {} restored", options_.instance.id);
+            failing = false;
+            if (renewed) spdlog::debug("heartbeat: renewed {} lease(s)", renewed);
+        } catch (const std::exception& e) {
+            if (!failing)
+                spdlog::warn(
+                    "heartbeat of {} failed: {}; other daemons take its tasks over "
+                    "after {} s without one",
+                    options_.instance.id, e.what(), s.instance_timeout.count());
+            failing = true;
+            store.reset();
+            live.reset();
+            connection.reset();
+        }
+    } while (!wait(interval));
 }
 
 void Engine::note_progress(int index) {
@@ -158,24 +227,42 @@ void Engine::listen_loop() {
     }
 }
 
-// The janitor's job, shared by the workers: now and then, rescue leases
-// that expired (their daemon died) so any worker can claim those tasks.
+// The janitor's job, shared by the workers: now and then, rescue the leases
+// of daemons presumed dead (lease expired, heartbeat older than
+// instance_timeout, or no instance row and no renewal for that long) so any
+// worker can claim those tasks; and forget instances silent for long. Each
+// worker looks every janitor_period, so with several workers the first look
+// after a death comes sooner still. The task rows carry the reason.
 class Engine::Janitor {
   public:
     Janitor(const EngineOptions& options, int index)
-        : every_(std::max(1, options.settings.lease_seconds / 4)),
+        : every_(janitor_period(std::chrono::seconds(options.settings.lease_seconds),
+                                options.settings.heartbeat_interval)),
+          timeout_(options.settings.instance_timeout),
+          self_(options.settings.instance_id),
           next_(std::chrono::steady_clock::now() + std::chrono::milliseconds(100 * index)) {}
 
     void maybe_rescue(db::EngineStore& store, const Clock& clock) {
         if (std::chrono::steady_clock::now() < next_) return;
         next_ = std::chrono::steady_clock::now() + every_;
-        if (const auto rescued = store.rescue_expired_leases(to_micros(clock.now())))
-            spdlog::warn("janitor: {} task(s) had an expired lease and are claimable again",
-                         rescued);
+        const auto now = to_micros(clock.now());
+        if (const auto rescued = store.rescue_leases(rescue_cutoffs(now, timeout_, self_)))
+            spdlog::warn(
+                "janitor: {} task(s) leased by a daemon presumed dead (lease expired, or no "
+                "heartbeat for {} s) are claimable again",
+                rescued, timeout_.count());
+        const auto forget_before =
+            now - std::chrono::duration_cast<std::chrono::microseconds>(kForgetSilentInstancesAfter)
+                      .count();
+        if (const auto forgotten = store.forget_instances(forget_before))
+            spdlog::info("janitor: forgot {} instance(s) silent for over {} h", forgotten,
+                         kForgetSilentInstancesAfter.count());
     }
 
   private:
     std::chrono::seconds every_;
+    std::chrono::seconds timeout_;
+    std::string self_;
     std::chrono::steady_clock::time_point next_;
 };
 

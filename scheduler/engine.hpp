@@ -4,7 +4,9 @@
 // work; idle workers sleep until a NOTIFY on 'prospectflow_tasks', the next
 // due task or the poll interval, whichever comes first. With notify off (for
 // PgBouncer in transaction pooling) polling alone wakes them. Each worker also
-// rescues expired leases now and then (the janitor's job, shared). Draining
+// rescues the leases of dead daemons now and then (the janitor's job,
+// shared); a heartbeat thread registers the instance, beats and renews its
+// leases (instance_liveness.hpp). Draining
 // stops claiming without stopping the process. Each worker stamps the time
 // it last made progress, so the run loop can tell a wedged pool from a busy
 // one (worker_liveness.hpp).
@@ -34,6 +36,9 @@ namespace pf::scheduler {
 
 struct EngineOptions {
     EngineSettings settings;
+    // This process as it registers (outreach.instances); its id must be
+    // settings.instance_id. Empty id: no heartbeat thread.
+    db::InstanceRow instance;
     std::string database_url;
     int workers = 4;
     std::chrono::milliseconds poll_interval{1000};
@@ -57,6 +62,10 @@ class Engine {
     bool join(std::chrono::milliseconds timeout);
     // Gives back this instance's leases still running (after join).
     std::size_t release_own_leases();
+    // A clean stop (after release_own_leases): stops the heartbeat and
+    // deletes the instance's row. A reload does not call it: the next
+    // engine's heartbeat carries on with the same row.
+    void deregister();
 
     // Draining: workers finish the batch in hand and claim nothing more
     // until undrained (rolling deploys). The process keeps running.
@@ -93,6 +102,8 @@ class Engine {
     std::chrono::milliseconds idle_timeout(db::EngineStore& store);
     void note_progress(int index);
     void listen_loop();
+    void heartbeat_loop();
+    void stop_heartbeat();
     void wake_all();
     void wake_one();
     void idle_wait(std::chrono::milliseconds timeout);
@@ -121,6 +132,12 @@ class Engine {
 
     std::unique_ptr<boost::asio::thread_pool> pool_;
     std::thread listener_;
+    // The heartbeat outlives stop(): workers finishing their batches keep
+    // their leases alive until join; it ends in deregister() or the destructor.
+    std::thread heartbeat_;
+    std::mutex heartbeat_mutex_;
+    std::condition_variable heartbeat_wake_;
+    bool heartbeat_stopping_ = false;
 };
 
 }  // namespace pf::scheduler

@@ -19,6 +19,11 @@ struct EngineSettings {
     std::string instance_id;
     int batch_size = 100;
     int lease_seconds = 300;
+    // Heartbeats (scheduler/instance_liveness.hpp): how often this instance
+    // beats and renews its leases, and how long another's silence lasts
+    // before its tasks are taken over.
+    std::chrono::seconds heartbeat_interval{3};
+    std::chrono::seconds instance_timeout{15};
     UnknownOutcomePolicy unknown_outcome = UnknownOutcomePolicy::hold;
     BackoffPolicy backoff;
     // Random gap between two sends of one sender (0 and 0: no pacing).

@@ -75,7 +75,7 @@ std::vector<InFlightEmail> Handover::write_chunk(db::EngineStore::Transaction& t
     const auto& settings = parts_.settings;
     for (auto& r : tx.write_sending(drafts, settings.message_id_domain,
                                     settings.unknown_outcome == UnknownOutcomePolicy::resend,
-                                    to_micros(parts_.clock.now()))) {
+                                    to_micros(parts_.clock.now()), settings.instance_id)) {
         auto* w = by_enrollment.at({r.organisation_id, r.enrollment_id});
         if (r.message)
             written.push_back({w, std::move(*r.message)});
@@ -91,6 +91,9 @@ std::vector<InFlightEmail> Handover::write_chunk(db::EngineStore::Transaction& t
 void Handover::not_written(StepWork& w, bool still_active) {
     out_.give_back_daily_slot(w);
     if (!still_active) {
+        // Also when this instance lost the task's lease (rescued by another
+        // daemon's janitor): then the outcome written here changes nothing,
+        // since pf_finish_tasks only updates tasks still leased to us.
         out_.released(w, "enrollment or campaign changed before sending",
                       "released: enrollment or campaign changed before sending");
         return;

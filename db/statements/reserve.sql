@@ -50,9 +50,22 @@ active_campaigns AS (
       AND c.status = 'active'
     ORDER BY c.organisation_id, c.id
     FOR SHARE),
+-- Only for tasks this instance ($17) still holds: a daemon that was only slow
+-- and whose task the janitor rescued (pf_rescue_leases) must not start a send
+-- that its successor may be starting too. FOR SHARE: the rescue either
+-- committed first, and then nothing is written here, or skips the row until
+-- this is committed 'sending', which its successor then finds.
+leased AS (
+    SELECT t.organisation_id, t.enrollment_id
+    FROM outreach.tasks t
+    WHERE (t.organisation_id, t.enrollment_id) IN (SELECT organisation_id, enrollment_id FROM w)
+      AND t.kind = 'run_step' AND t.status IN ('pending', 'running') AND t.status = 'running'
+      AND t.locked_by = $17::text
+    FOR SHARE OF t),
 go AS (
     SELECT w.*
     FROM w
+    JOIN leased l ON l.organisation_id = w.organisation_id AND l.enrollment_id = w.enrollment_id
     JOIN active_campaigns c ON c.organisation_id = w.organisation_id AND c.id = w.campaign_id
     JOIN outreach.campaign_enrollments e
       ON e.organisation_id = w.organisation_id AND e.id = w.enrollment_id AND e.status = 'active'),

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "integration/engine_fixture.hpp"
+#include "scheduler/instance_liveness.hpp"
 #include "scheduler/send_window.hpp"
 
 using namespace pf;
@@ -546,4 +547,105 @@ TEST_CASE(
     for (const auto& c : first) ids.insert(c.task_id);
     for (const auto& c : second) ids.insert(c.task_id);
     CHECK(ids.size() == 200);
+}
+
+TEST_CASE(
+    "heartbeats: the janitor takes back tasks of a silent or unregistered instance, never a live "
+    "one's, its own, or a slow daemon's later 'sending' write") {
+    using namespace std::chrono_literals;
+    const auto start = utc(2026, 11, 23, 10);
+    EngineFixture f("heartbeat_rescue", start);
+    CampaignSpec s{"1b000000-0000-4000-8000-000000000001", "1b000000-0000-4000-8000-00000000c001",
+                   "heartbeat"};
+    s.window_start = "00:00";
+    s.window_end = "24:00";
+    s.days = "{1,2,3,4,5,6,7}";
+    s.enrollments = 4;
+    s.created_at = start;
+    seed(f, s);
+    // Four running tasks, leased for five more minutes: by a live instance, a
+    // silent one, one never registered (claimed 20 s ago) and this daemon.
+    const auto at = [](scheduler::TimePoint t) { return sql_time(t); };
+    f.sql(
+        "INSERT INTO outreach.instances (id, host, pid, version, started_at, heartbeat_at) VALUES "
+        "('live:1', 'live', 1, 't', " +
+        at(start - 1h) + ", " + at(start - 2s) +
+        "), "
+        "('silent:2', 'silent', 2, 't', " +
+        at(start - 1h) + ", " + at(start - 16s) +
+        ");"
+        "WITH numbered AS (SELECT organisation_id, id, row_number() OVER (ORDER BY id) AS n "
+        "FROM outreach.tasks) "
+        "UPDATE outreach.tasks t SET status = 'running', attempts = 1, "
+        "locked_by = (ARRAY['live:1', 'silent:2', 'gone:3', 'me:4'])[n], "
+        "locked_until = " +
+        at(start + 5min) + ", updated_at = " + at(start - 20s) +
+        " FROM numbered WHERE t.organisation_id = numbered.organisation_id AND t.id = numbered.id");
+    db::EngineStore store(f.connection(), false);
+    const auto now = scheduler::to_micros(start);
+    // The replay's rescue (leases only) takes nothing back: no lease ended.
+    CHECK(store.rescue_expired_leases(now) == 0);
+    CHECK(store.rescue_leases(scheduler::rescue_cutoffs(now, 15s, "me:4")) == 2);
+    CHECK(f.text("SELECT string_agg(coalesce(locked_by, '-'), ',' ORDER BY locked_by) FROM "
+                 "outreach.tasks WHERE status = 'running'") == "live:1,me:4");
+    CHECK(f.count("SELECT count(*) FROM outreach.tasks WHERE status = 'pending' AND last_error "
+                  "LIKE 'instance silent:2 last beat at %presumed dead%'") == 1);
+    CHECK(f.count("SELECT count(*) FROM outreach.tasks WHERE status = 'pending' AND last_error "
+                  "LIKE 'instance gone:3 is not registered%'") == 1);
+
+    // The live instance beats: its lease (5 min left of 5) is not rewritten,
+    // and one about to end is renewed to a full lease from now.
+    const db::InstanceRow live{"live:1", "live", 1, "t", now - 3600000000LL};
+    CHECK(store.heartbeat(live, now, 300, 3) == 0);
+    f.sql("UPDATE outreach.tasks SET locked_until = " + at(start + 4s) +
+          " WHERE locked_by = 'live:1'");
+    CHECK(store.heartbeat(live, now, 300, 3) == 1);
+    CHECK(f.text("SELECT locked_until = " + at(start + 300s) +
+                 " FROM outreach.tasks WHERE locked_by = 'live:1'") == "t");
+    CHECK(f.text("SELECT heartbeat_at = " + at(start) +
+                 " FROM outreach.instances WHERE id = 'live:1'") == "t");
+    // A forgotten instance's beat registers it again, started_at kept.
+    store.deregister_instance("live:1");
+    CHECK(f.count("SELECT count(*) FROM outreach.instances WHERE id = 'live:1'") == 0);
+    store.heartbeat(live, now + 1000000, 300, 3);
+    CHECK(f.count("SELECT count(*) FROM outreach.instances WHERE id = 'live:1'") == 1);
+    CHECK(store.forget_instances(now - 10000000) == 1);  // silent:2, silent since start - 16 s
+    CHECK(f.count("SELECT count(*) FROM outreach.instances") == 1);
+
+    // The silent daemon was only slow: it comes back and writes its chunk
+    // 'sending'. Its task is no longer its own, so nothing is written and it
+    // sends nothing; the successor's claim then sends once.
+    const auto silent_enrollment = f.text(
+        "SELECT enrollment_id FROM outreach.tasks WHERE last_error LIKE 'instance silent:2%'");
+    const auto campaign = f.text("SELECT campaign_id FROM outreach.tasks LIMIT 1");
+    const auto step = f.text("SELECT step_id FROM outreach.tasks WHERE enrollment_id = '" +
+                             silent_enrollment + "'");
+    const auto org = f.text("SELECT organisation_id FROM outreach.tasks LIMIT 1");
+    db::OutboundDraft draft{
+        org,
+        campaign,
+        silent_enrollment,
+        step,
+        std::nullopt,
+        f.text("SELECT prompt_id FROM outreach.workflow_steps WHERE id = '" + step + "'"),
+        "ventes@heartbeat.example",
+        "p@heartbeat-prospects.example",
+        "Sujet",
+        "Corps",
+        std::nullopt,
+        std::nullopt,
+        "UTC",
+        "2026-11-23",
+        std::nullopt};
+    {
+        db::EngineStore::Transaction tx(store);
+        const auto results = tx.write_sending({draft}, "", false, now, "silent:2");
+        REQUIRE(results.size() == 1);
+        CHECK_FALSE(results[0].message);
+        tx.commit();
+    }
+    CHECK(f.count("SELECT count(*) FROM outreach.messages") == 0);
+    f.run_until(start + 1h);
+    CHECK(f.count("SELECT count(*) FROM outreach.messages WHERE enrollment_id = '" +
+                  silent_enrollment + "' AND status = 'sent'") == 1);
 }
