@@ -48,12 +48,12 @@ FROM unnest(ARRAY['ab000000-0000-4000-8000-0000000000e1', 'ab000000-0000-4000-80
 UNION ALL
 SELECT 'ab000000-0000-4000-8000-000000000001'::uuid, 'ab000000-0000-4000-8000-0000000000a2'::uuid, m::uuid
 FROM unnest(ARRAY['ab000000-0000-4000-8000-0000000000e1', 'ab000000-0000-4000-8000-0000000000e2']) AS m;
--- B's follow-up comes 25 s after its first step: long enough for the test to
+-- B's follow-up comes 12 s after its first step: long enough for the test to
 -- break bob's password while B's first steps go.
 INSERT INTO outreach.workflow_steps (organisation_id, id, campaign_id, step_order, delay_seconds, prompt_id,
                                      thread_with_previous)
 SELECT 'ab000000-0000-4000-8000-000000000001', md5(c || '-step' || i)::uuid,
-       ('ab000000-0000-4000-8000-0000000000a' || c)::uuid, i, CASE WHEN c = '2' AND i = 2 THEN 25 ELSE 0 END,
+       ('ab000000-0000-4000-8000-0000000000a' || c)::uuid, i, CASE WHEN c = '2' AND i = 2 THEN 12 ELSE 0 END,
        ('ab000000-0000-4000-8000-0000000000f' || i)::uuid, i > 1
 FROM generate_series(1, 2) AS i, unnest(ARRAY['1', '2']) AS c;
 INSERT INTO crm.people (organisation_id, id, first_name, last_name, email)

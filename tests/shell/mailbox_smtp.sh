@@ -150,7 +150,7 @@ for _ in $(seq 1 600); do
           WHERE m.campaign_id = 'ab000000-0000-4000-8000-0000000000a2' AND s.step_order = 1 AND m.status = 'sent'")" = 20 ] && break
   sleep 0.1
 done
-sleep 27  # past B's follow-up delay: alice's follow-ups go, those of bob's prospects wait
+sleep 14  # past B's follow-up delay: alice's follow-ups go, those of bob's prospects wait
 waiting=$(q "SELECT count(*) FROM outreach.campaign_enrollments e JOIN outreach.mailboxes mb ON mb.organisation_id = e.organisation_id AND mb.id = e.mailbox_id
              WHERE e.campaign_id = 'ab000000-0000-4000-8000-0000000000a2' AND mb.email = 'bob@b.example' AND e.status = 'active'")
 b_sent=$(q "SELECT count(*) FROM outreach.messages WHERE campaign_id = 'ab000000-0000-4000-8000-0000000000a2' AND status = 'sent'")
