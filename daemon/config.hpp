@@ -104,6 +104,27 @@ struct MailboxesConfig {
     int failures_to_error = 3;        // connection failures in a row that make a mailbox 'error'
 };
 
+// [inbound]: reading each mailbox with an imap_url over IMAP for replies,
+// bounces and automatic replies (adapters/inbound_reader.hpp).
+struct InboundConfig {
+    bool enabled = true;
+    bool idle = true;                // IDLE where the server has it; else polling
+    int poll_interval_seconds = 60;  // polling, and folders other than the first
+    int idle_reissue_seconds = 1500; // a new IDLE before the 29 minutes of RFC 2177
+    int max_mailboxes = 200;         // read by this daemon at once (one thread each)
+    int rescan_days = 14;            // a new UIDVALIDITY or a first read looks back this far
+    int recent_recipient_days = 30;  // a reply without threading headers: From sent to this recently
+    int connect_timeout_seconds = 30;
+    std::string ca_file;             // an extra CA bundle for the IMAP servers
+    int max_message_kib = 4096;      // of each message fetched
+    // Bounce protection: hard bounces over a mailbox's or campaign's last
+    // bounce_window_sends sends within bounce_window_days reaching
+    // bounce_pause_percent (of at least bounce_window_sends) pause it.
+    int bounce_window_sends = 50;
+    int bounce_window_days = 7;
+    double bounce_pause_percent = 3.0;
+};
+
 struct ControlConfig {
     std::string listen = "127.0.0.1:8470";  // empty: no control port
     std::string token;                      // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
@@ -135,6 +156,7 @@ struct Config {
     HttpAdapterConfig http_adapter;
     OpenAiGeneratorConfig openai;
     MailboxesConfig mailboxes;
+    InboundConfig inbound;
     ControlConfig control;
     TrackingConfig tracking;
     LogConfig log;

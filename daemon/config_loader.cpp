@@ -237,6 +237,23 @@ void read_mailboxes(SectionReader s, MailboxesConfig& m, const EnvLookup& env) {
     s.finish();
 }
 
+void read_inbound(SectionReader s, InboundConfig& in) {
+    s.read("enabled", in.enabled);
+    s.read("idle", in.idle);
+    s.read("poll_interval_seconds", in.poll_interval_seconds, 1, 86400);
+    s.read("idle_reissue_seconds", in.idle_reissue_seconds, 10, 1740);
+    s.read("max_mailboxes", in.max_mailboxes, 0, 10000);
+    s.read("rescan_days", in.rescan_days, 1, 365);
+    s.read("recent_recipient_days", in.recent_recipient_days, 1, 365);
+    s.read("connect_timeout_seconds", in.connect_timeout_seconds, 1, 600);
+    s.read("ca_file", in.ca_file);
+    s.read("max_message_kib", in.max_message_kib, 16, 1024 * 1024);
+    s.read("bounce_window_sends", in.bounce_window_sends, 1, 100000);
+    s.read("bounce_window_days", in.bounce_window_days, 1, 365);
+    s.read("bounce_pause_percent", in.bounce_pause_percent, 0.1, 100.0);
+    s.finish();
+}
+
 Config read_config(const toml::table& root, const std::string& origin, const EnvLookup& env) {
     Config config;
     SectionReader top(&root, "", origin);
@@ -358,6 +375,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         adapters.finish();
     }
     read_mailboxes(top.section("mailboxes"), config.mailboxes, env);
+    read_inbound(top.section("inbound"), config.inbound);
     {
         auto generators = top.section("generators");
         auto s = generators.section("openai");

@@ -120,6 +120,7 @@ ApiResponse ControlApi::ready() {
 ApiResponse ControlApi::metrics() {
     MetricsSnapshot m;
     m.counters = context_.counters;
+    m.inbound = context_.inbound;
     m.adapter = engine_.adapter_name();
     m.version = context_.version;
     m.workers = engine_.workers();

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "daemon/engine_handle.hpp"
+#include "daemon/inbound_counters.hpp"
 #include "scheduler/step_runner.hpp"
 
 namespace pf::db {
@@ -35,6 +36,7 @@ struct ControlContext {
     std::chrono::system_clock::time_point started;
     std::chrono::seconds pause_wait{30};
     const scheduler::EngineCounters* counters = nullptr;
+    const InboundCounters* inbound = nullptr;
     // Instances whose last beat is older are not listed as live.
     std::chrono::seconds instance_timeout{15};
 };

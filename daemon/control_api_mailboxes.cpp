@@ -36,6 +36,29 @@ int limit_today(const db::MailboxSummary& m) {
     return scheduler::effective_daily_limit(row, date::local_days{date::year{y} / mo / d});
 }
 
+json inbound_json(const db::MailboxInboundSummary& ib) {
+    json cursors = json::array();
+    for (const auto& c : ib.cursors)
+        cursors.push_back({{"folder", c.folder}, {"uidvalidity", c.uidvalidity}, {"last_uid", c.last_uid}});
+    json recorded = json::object();
+    for (const char* kind : {"reply", "hard_bounce", "soft_bounce", "auto_reply"})
+        recorded[kind] = ib.recorded.count(kind) ? ib.recorded.at(kind) : 0;
+    return {{"enabled", ib.enabled},
+            {"imap_url", ib.imap_url ? json(db::redact_database_url(*ib.imap_url)) : json(nullptr)},
+            {"imap_security", optional_text(ib.imap_security)},
+            {"folders", ib.folders},
+            {"mode", ib.mode},
+            {"reader", optional_text(ib.reader)},
+            {"lease_until", optional_text(ib.lease_until)},
+            {"last_poll_at", optional_text(ib.last_poll_at)},
+            {"last_success_at", optional_text(ib.last_success_at)},
+            {"last_error", optional_text(ib.last_error)},
+            {"last_error_at", optional_text(ib.last_error_at)},
+            {"consecutive_failures", ib.consecutive_failures},
+            {"cursors", cursors},
+            {"recorded", recorded}};
+}
+
 json mailbox_json(const db::MailboxSummary& m) {
     return {
         {"id", m.id},
@@ -60,7 +83,8 @@ json mailbox_json(const db::MailboxSummary& m) {
         {"smtp_username", optional_text(m.smtp_username)},
         {"auth_kind", m.auth_kind},
         {"campaign_ids", m.campaign_ids},
-        {"enrollments", {{"assigned", m.enrollments_assigned}, {"active", m.enrollments_active}}}};
+        {"enrollments", {{"assigned", m.enrollments_assigned}, {"active", m.enrollments_active}}},
+        {"inbound", inbound_json(m.inbound)}};
 }
 
 ApiResponse no_mailbox(const std::string& organisation_id, const std::string& mailbox_id) {

@@ -82,6 +82,30 @@ void write_mailbox_counters(Writer& w,
                  static_cast<double>(counts.sender_failures));
 }
 
+// Inbound mail read over IMAP, since start, by what each message was.
+void write_inbound_counters(Writer& w, const InboundCounters& c) {
+    w.family("prospectflow_inbound_messages_total", "counter",
+             "Inbound messages read from the mailboxes, by kind (duplicate: recorded before).");
+    const std::pair<const char*, std::uint64_t> kinds[] = {
+        {"reply", c.replies.load()},           {"hard_bounce", c.hard_bounces.load()},
+        {"soft_bounce", c.soft_bounces.load()}, {"auto_reply", c.auto_replies.load()},
+        {"unrelated", c.unrelated.load()},     {"duplicate", c.duplicates.load()}};
+    for (const auto& [kind, n] : kinds)
+        w.sample("prospectflow_inbound_messages_total", std::string("kind=\"") + kind + "\"",
+                 static_cast<double>(n));
+    w.family("prospectflow_inbound_read_errors_total", "counter",
+             "Failed IMAP connections, logins or reads (the reader retries).");
+    w.sample("prospectflow_inbound_read_errors_total", "", static_cast<double>(c.read_errors.load()));
+    w.family("prospectflow_bounce_protection_pauses_total", "counter",
+             "Mailboxes (to error) and campaigns (to paused) stopped by their hard-bounce rate.");
+    w.sample("prospectflow_bounce_protection_pauses_total", "target=\"mailbox\"",
+             static_cast<double>(c.mailboxes_paused.load()));
+    w.sample("prospectflow_bounce_protection_pauses_total", "target=\"campaign\"",
+             static_cast<double>(c.campaigns_paused.load()));
+    w.family("prospectflow_inbound_mailboxes", "gauge", "Mailboxes this daemon reads now.");
+    w.sample("prospectflow_inbound_mailboxes", "", c.mailboxes_read.load());
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSnapshot& m) {
@@ -121,6 +145,7 @@ std::string render_metrics(const MetricsSnapshot& m) {
             "Messages the send adapter refused (transient or permanent).", adapter,
             c.send_failed.load());
     write_mailbox_counters(w, c.mailboxes.snapshot());
+    if (m.inbound) write_inbound_counters(w, *m.inbound);
     w.histogram("prospectflow_send_duration_seconds", "Time spent in the send adapter per message.",
                 adapter, c.send_seconds);
     w.histogram("prospectflow_generation_duration_seconds", "Time spent generating one email.", "",

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "daemon/inbound_counters.hpp"
 #include "db/control_store.hpp"
 #include "scheduler/step_runner.hpp"
 
@@ -12,6 +13,7 @@ namespace pf::daemon {
 
 struct MetricsSnapshot {
     const scheduler::EngineCounters* counters = nullptr;
+    const InboundCounters* inbound = nullptr;  // absent: no inbound service
     std::string adapter;  // the send adapter's name, a label
     std::string version;
     int workers = 0, workers_busy = 0, db_connections_open = 0;

@@ -24,6 +24,7 @@
 #include "daemon/logging.hpp"
 #include "daemon/reload_plan.hpp"
 #include "daemon/service_notifier.hpp"
+#include "daemon/inbound_service.hpp"
 #include "daemon/tracking_server.hpp"
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
@@ -330,6 +331,26 @@ std::unique_ptr<TrackingServer> start_tracking_server(const Config& config) {
     return server;
 }
 
+// The IMAP reader of every mailbox with an imap_url, leased per mailbox
+// under this instance's id and renewed with the engine's heartbeat period.
+std::unique_ptr<InboundService> make_inbound_service(const Config& config, const std::string& instance,
+                                                     const scheduler::Clock& clock,
+                                                     InboundCounters& counters) {
+    InboundServiceOptions o;
+    o.database_url = config.database.url;
+    o.instance_id = instance;
+    o.config = config.inbound;
+    const auto& m = config.mailboxes;
+    if (!m.secret_key.empty()) o.key = adapters::MailboxKey::parse(m.secret_key, m.key_origin);
+    o.oauth = {m.oauth_token_url, m.oauth_client_id, m.oauth_client_secret, m.ca_file};
+    o.lease_interval = std::chrono::seconds(config.scheduler.heartbeat_interval_seconds);
+    o.lease_seconds = config.scheduler.instance_timeout_seconds;
+    o.instance_timeout_seconds = config.scheduler.instance_timeout_seconds;
+    o.clock = &clock;
+    o.counters = &counters;
+    return std::make_unique<InboundService>(std::move(o));
+}
+
 // WATCHDOG=1 every period from the event loop, but only while the engine
 // makes progress (engine_watchdog.hpp); once it does not, the timer ends.
 void schedule_watchdog(boost::asio::steady_timer& timer, EngineWatchdog& watchdog,
@@ -356,7 +377,8 @@ void schedule_report(boost::asio::steady_timer& timer, ServiceNotifier& notifier
 
 // Stop claiming, let in-flight batches finish, give back what is left.
 void shut_down(EngineParts& parts, ControlServer* control, TrackingServer* tracking,
-               const scheduler::EngineCounters& counters) {
+               InboundService& inbound, const scheduler::EngineCounters& counters) {
+    inbound.stop();
     parts.engine->stop();
     const auto timeout = parts.config.scheduler.shutdown_timeout_seconds;
     if (!parts.engine->join(std::chrono::seconds(timeout)))
@@ -385,6 +407,7 @@ struct Serving {
     ServiceNotifier& notifier;
     EngineWatchdog& watchdog;
     const std::optional<std::filesystem::path>& config_path;
+    InboundService& inbound;
 };
 
 void on_sighup(Serving& s) {
@@ -432,6 +455,8 @@ void serve(Serving& s) {
     }
 
     s.parts.engine->start();
+    // After the engine registered this instance: the leases name it.
+    s.inbound.start();
     const auto& config = s.parts.config;
     spdlog::info("ready: instance {}, adapter {}, {} worker(s), batches of {}, {}",
                  s.shared.instance.id, s.parts.adapter->name(), config.scheduler.workers,
@@ -471,10 +496,14 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     ServiceNotifier notifier;
     EngineWatchdog watchdog(notifier, config);
 
+    InboundCounters inbound_counters;
+    const auto inbound = make_inbound_service(config, instance, clock, inbound_counters);
+
     ControlApi control_api(
         ControlContext{config.database.url, instance, build_info::version,
                        std::chrono::system_clock::now(),
                        std::chrono::seconds(config.control.pause_wait_seconds), &counters,
+                       &inbound_counters,
                        std::chrono::seconds(config.scheduler.instance_timeout_seconds)},
         engine_handle);
     std::unique_ptr<ControlServer> control_server;
@@ -487,10 +516,10 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
         return kExitUnavailable;
     }
 
-    Serving serving{parts, shared, engine_handle, notifier, watchdog, config_path};
+    Serving serving{parts, shared, engine_handle, notifier, watchdog, config_path, *inbound};
     serve(serving);
     notifier.stopping();
-    shut_down(parts, control_server.get(), tracking_server.get(), counters);
+    shut_down(parts, control_server.get(), tracking_server.get(), *inbound, counters);
     return kExitOk;
 }
 

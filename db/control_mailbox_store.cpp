@@ -1,6 +1,7 @@
 // ControlStore's statements for sender mailboxes: the list with today's
 // counts, pause and resume. The secret column is never read here.
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "db/control_store.hpp"
@@ -20,8 +21,28 @@ SELECT mb.id, mb.email::text AS email, mb.display_name, mb.status, mb.status_rea
        mb.ramp_step_per_day, mb.smtp_url, mb.smtp_username, mb.auth_kind,
        d.local_day::text AS local_day, coalesce(s.reserved, 0) AS sent_today,
        coalesce(p.campaign_ids, '') AS campaign_ids,
-       coalesce(e.assigned, 0) AS enrollments_assigned, coalesce(e.active, 0) AS enrollments_active
+       coalesce(e.assigned, 0) AS enrollments_assigned, coalesce(e.active, 0) AS enrollments_active,
+       (mb.imap_url IS NOT NULL AND mb.inbound_enabled) AS inbound_enabled, mb.imap_url, mb.imap_security,
+       array_to_json(mb.imap_folders)::text AS imap_folders,
+       coalesce(ib.mode, 'stopped') AS inbound_mode, ib.locked_by AS inbound_reader,
+       to_char(ib.locked_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS inbound_lease_until,
+       to_char(ib.last_poll_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS inbound_last_poll_at,
+       to_char(ib.last_success_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS inbound_last_success_at,
+       ib.last_error AS inbound_last_error,
+       to_char(ib.last_error_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS inbound_last_error_at,
+       coalesce(ib.consecutive_failures, 0) AS inbound_failures,
+       coalesce(fc.cursors, '[]') AS inbound_cursors, coalesce(ev.recorded, '{}') AS inbound_recorded
 FROM outreach.mailboxes mb
+LEFT JOIN outreach.mailbox_inbound ib ON ib.organisation_id = mb.organisation_id AND ib.mailbox_id = mb.id
+LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_object('folder', c.folder, 'uidvalidity', c.uidvalidity, 'last_uid', c.last_uid)
+                    ORDER BY c.folder)::text AS cursors
+    FROM outreach.mailbox_folder_cursors c
+    WHERE c.organisation_id = mb.organisation_id AND c.mailbox_id = mb.id) fc ON true
+LEFT JOIN LATERAL (
+    SELECT json_object_agg(k.kind, k.n)::text AS recorded
+    FROM (SELECT ie.kind, count(*) AS n FROM outreach.inbound_events ie
+          WHERE ie.organisation_id = mb.organisation_id AND ie.mailbox_id = mb.id GROUP BY ie.kind) k) ev ON true
 CROSS JOIN LATERAL (SELECT (now() AT TIME ZONE mb.timezone)::date AS local_day) d
 LEFT JOIN outreach.mailbox_daily_sends s
   ON s.organisation_id = mb.organisation_id AND s.mailbox_id = mb.id AND s.local_day = d.local_day
@@ -66,6 +87,28 @@ std::vector<std::string> split_ids(const std::string& text) {
     return ids;
 }
 
+MailboxInboundSummary inbound_summary(const RowReader& in, const pqxx::row& r) {
+    MailboxInboundSummary ib;
+    ib.enabled = in.get<bool>(r, "inbound_enabled");
+    ib.imap_url = in.nullable(r, "imap_url");
+    ib.imap_security = in.nullable(r, "imap_security");
+    ib.folders = nlohmann::json::parse(in.text(r, "imap_folders")).get<std::vector<std::string>>();
+    ib.mode = in.text(r, "inbound_mode");
+    ib.reader = in.nullable(r, "inbound_reader");
+    ib.lease_until = in.nullable(r, "inbound_lease_until");
+    ib.last_poll_at = in.nullable(r, "inbound_last_poll_at");
+    ib.last_success_at = in.nullable(r, "inbound_last_success_at");
+    ib.last_error = in.nullable(r, "inbound_last_error");
+    ib.last_error_at = in.nullable(r, "inbound_last_error_at");
+    ib.consecutive_failures = in.get<int>(r, "inbound_failures");
+    const auto cursors = nlohmann::json::parse(in.text(r, "inbound_cursors"));
+    for (const auto& c : cursors)
+        ib.cursors.push_back({c.at("folder").get<std::string>(), c.at("uidvalidity").get<long long>(),
+                              c.at("last_uid").get<long long>()});
+    ib.recorded = nlohmann::json::parse(in.text(r, "inbound_recorded")).get<std::map<std::string, long long>>();
+    return ib;
+}
+
 MailboxSummary mailbox_summary(const RowReader& in, const pqxx::row& r) {
     MailboxSummary m;
     m.id = in.text(r, "id");
@@ -89,6 +132,7 @@ MailboxSummary mailbox_summary(const RowReader& in, const pqxx::row& r) {
     m.campaign_ids = split_ids(in.text(r, "campaign_ids"));
     m.enrollments_assigned = in.get<long long>(r, "enrollments_assigned");
     m.enrollments_active = in.get<long long>(r, "enrollments_active");
+    m.inbound = inbound_summary(in, r);
     return m;
 }
 

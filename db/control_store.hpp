@@ -6,6 +6,7 @@
 // Low volume: parameterised statements, not prepared.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <pqxx/connection>
 #include <string>
@@ -34,6 +35,23 @@ struct TaskRetry {
     std::string detail;   // what was done, or why not
 };
 
+// A mailbox's inbound reading (IMAP), as operators see it.
+struct MailboxInboundSummary {
+    bool enabled = false;  // imap_url set and inbound_enabled
+    std::optional<std::string> imap_url, imap_security;
+    std::vector<std::string> folders;
+    std::string mode = "stopped";  // connecting, idle, polling, error, stopped
+    std::optional<std::string> reader, lease_until;  // the instance reading it
+    std::optional<std::string> last_poll_at, last_success_at, last_error, last_error_at;
+    int consecutive_failures = 0;
+    struct Cursor {
+        std::string folder;
+        long long uidvalidity = 0, last_uid = 0;
+    };
+    std::vector<Cursor> cursors;
+    std::map<std::string, long long> recorded;  // inbound events by kind
+};
+
 // One sender mailbox as the control port lists it: never its secret.
 struct MailboxSummary {
     std::string id, email, status, timezone, auth_kind;
@@ -46,6 +64,7 @@ struct MailboxSummary {
     long long sent_today = 0;               // slots reserved on local_day
     std::vector<std::string> campaign_ids;  // the campaigns whose pool has it
     long long enrollments_assigned = 0, enrollments_active = 0;
+    MailboxInboundSummary inbound;
 };
 
 struct MailboxChange {

@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 
+#include "db/inbound_effects.hpp"
 #include "db/pg_array.hpp"
 
 namespace pf::db {
@@ -60,74 +61,35 @@ ON CONFLICT (organisation_id, email) DO NOTHING)sql",
     return result;
 }
 
+namespace {
+
+EventResult event_result(const EffectResult& effect) {
+    return {effect.matched, effect.organisation_id, effect.enrollment_id, effect.message_id};
+}
+
+}  // namespace
+
 EventResult TrackingStore::record_reply(const InboundReply& reply) {
-    if (reply.refers_to.empty()) return {};
     pqxx::work tx(connection_);
-    const auto rows = tx.exec_params(R"sql(
-SELECT m.organisation_id, m.campaign_id, m.enrollment_id, m.id, m.to_email, m.from_email
-FROM outreach.messages m
-WHERE m.rfc_message_id = ANY ($1::text[]) AND m.direction = 'outbound'
-ORDER BY m.sent_at DESC NULLS LAST
-LIMIT 1)sql",
-                                     to_pg_array(reply.refers_to));
-    if (rows.empty()) return {};
-    const auto& r = rows[0];
-    EventResult result{true, r[0].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>()};
-    // Recorded once per reply Message-ID (a webhook may be delivered twice);
-    // the insert's trigger ends the enrollment as replied.
-    tx.exec_params(R"sql(
-INSERT INTO outreach.messages
-    (organisation_id, campaign_id, enrollment_id, parent_message_id, direction, status, from_email,
-     to_email, subject, body_text, rfc_message_id, in_reply_to, received_at)
-VALUES ($1, $2, $3, $4, 'inbound', 'received', coalesce(nullif($5, ''), $6), coalesce(nullif($7, ''), $8),
-        nullif($9, ''), nullif($10, ''), coalesce(nullif($11, ''), gen_random_uuid()::text || '@reply.invalid'),
-        $12, now())
-ON CONFLICT (organisation_id, rfc_message_id) DO NOTHING)sql",
-                   result.organisation_id, r[1].as<std::string>(), result.enrollment_id,
-                   result.message_id, reply.from_email, r[4].as<std::string>(), reply.to_email,
-                   r[5].as<std::string>(), reply.subject, reply.body_text, reply.message_id,
-                   reply.refers_to.front());
+    const auto matched = match_by_message_ids(tx, "", reply.refers_to);
+    if (!matched) return {};
+    // Recorded once per reply Message-ID (a webhook may be delivered twice).
+    const auto effect = apply_reply(
+        tx, *matched,
+        ReplyFacts{reply.message_id, reply.refers_to.front(), reply.from_email, reply.to_email,
+                   reply.subject, reply.body_text, 0});
     tx.commit();
-    return result;
+    return event_result(effect);
 }
 
 EventResult TrackingStore::record_bounce(const Bounce& bounce) {
     pqxx::work tx(connection_);
-    const auto rows = tx.exec_params(R"sql(
-SELECT m.organisation_id, m.enrollment_id, m.id, m.to_email, e.position_id
-FROM outreach.messages m
-JOIN outreach.campaign_enrollments e ON e.organisation_id = m.organisation_id AND e.id = m.enrollment_id
-WHERE m.rfc_message_id = $1 AND m.direction = 'outbound')sql",
-                                     bounce.rfc_message_id);
-    if (rows.empty()) return {};
-    const auto& r = rows[0];
-    EventResult result{true, r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()};
-    const std::string why = std::string(bounce.hard ? "hard" : "soft") + " bounce " + bounce.status +
-                            (bounce.diagnostic.empty() ? "" : ": " + bounce.diagnostic);
-    if (!bounce.hard) {
-        // A soft bounce may pass: noted on the message, the sequence goes on.
-        tx.exec_params("UPDATE outreach.messages SET last_error = $3 WHERE organisation_id = $1 AND id = $2",
-                       result.organisation_id, result.message_id, why);
-        tx.commit();
-        return result;
-    }
-    // The status change's trigger ends the enrollment as bounced.
-    tx.exec_params(R"sql(
-UPDATE outreach.messages SET status = 'bounced', last_error = $3, sent_at = coalesce(sent_at, now())
-WHERE organisation_id = $1 AND id = $2)sql",
-                   result.organisation_id, result.message_id, why);
-    if (!r[4].is_null()) {
-        tx.exec_params(R"sql(
-UPDATE crm.positions SET email_status = 'bounced' WHERE organisation_id = $1 AND id = $2)sql",
-                       result.organisation_id, r[4].as<std::string>());
-    }
-    tx.exec_params(R"sql(
-INSERT INTO tracking.suppressions (organisation_id, email, reason, source_message_id)
-VALUES ($1, $2, 'bounced', $3)
-ON CONFLICT (organisation_id, email) DO NOTHING)sql",
-                   result.organisation_id, r[3].as<std::string>(), result.message_id);
+    const auto matched = match_by_message_ids(tx, "", {bounce.rfc_message_id});
+    if (!matched) return {};
+    const auto effect = apply_bounce(tx, *matched, BounceFacts{bounce.hard, bounce.status, bounce.diagnostic},
+                                     EffectSettings{}, 0);
     tx.commit();
-    return result;
+    return event_result(effect);
 }
 
 }  // namespace pf::db
