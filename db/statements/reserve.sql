@@ -62,13 +62,24 @@ leased AS (
       AND t.kind = 'run_step' AND t.status IN ('pending', 'running') AND t.status = 'running'
       AND t.locked_by = $17::text
     FOR SHARE OF t),
+-- FOR SHARE on the enrollments: a reply, bounce or unsubscribe recorded
+-- meanwhile (an UPDATE of the row) either committed first, and then the
+-- re-checked status leaves the email out, or waits until it is committed
+-- 'sending'. A reply that lands while its next step is claimed never lets
+-- that step go.
+open_enrollments AS (
+    SELECT e.organisation_id, e.id
+    FROM outreach.campaign_enrollments e
+    WHERE (e.organisation_id, e.id) IN (SELECT organisation_id, enrollment_id FROM w)
+      AND e.status = 'active'
+    ORDER BY e.organisation_id, e.id
+    FOR SHARE OF e),
 go AS (
     SELECT w.*
     FROM w
     JOIN leased l ON l.organisation_id = w.organisation_id AND l.enrollment_id = w.enrollment_id
     JOIN active_campaigns c ON c.organisation_id = w.organisation_id AND c.id = w.campaign_id
-    JOIN outreach.campaign_enrollments e
-      ON e.organisation_id = w.organisation_id AND e.id = w.enrollment_id AND e.status = 'active'),
+    JOIN open_enrollments e ON e.organisation_id = w.organisation_id AND e.id = w.enrollment_id),
 written AS (
     INSERT INTO outreach.messages AS m
         (organisation_id, id, campaign_id, enrollment_id, step_id, variant_id, prompt_id, direction,

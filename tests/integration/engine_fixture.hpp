@@ -47,13 +47,34 @@ class CapturingAdapter final : public adapters::SendAdapter {
     std::map<std::string, int> attempts_;
 };
 
+// The template generator, with a hook called before each email is written:
+// after the claim, before the sending write (to race a reply with it).
+class HookedTemplateGenerator final : public adapters::EmailGenerator {
+  public:
+    adapters::GeneratedText generate(const adapters::PromptSpec& prompt,
+                                     const adapters::TemplateVariables& variables) override {
+        if (before_generate) before_generate();
+        return template_.generate(prompt, variables);
+    }
+    std::function<void()> before_generate;
+
+  private:
+    adapters::TemplateGenerator template_;
+};
+
 class EngineFixture {
   public:
     explicit EngineFixture(const std::string& hint, scheduler::TimePoint start);
 
     pqxx::connection& connection() { return *connection_; }
+    // Another session on the same database (to hold a lock, race a write).
+    std::unique_ptr<pqxx::connection> connect_again() const {
+        return std::make_unique<pqxx::connection>(database_.url());
+    }
     scheduler::ManualClock& clock() { return clock_; }
     CapturingAdapter& adapter() { return adapter_; }
+    // Called before each email is generated, on the engine's thread.
+    void before_generate(std::function<void()> hook) { hooked_->before_generate = std::move(hook); }
     scheduler::EngineSettings& settings() { return settings_; }
     const scheduler::EngineCounters& counters() const { return counters_; }
 
@@ -74,9 +95,12 @@ class EngineFixture {
     scheduler::RandomSource random_{20261128};
     scheduler::EngineSettings settings_;
     scheduler::EngineCounters counters_;
-    adapters::GeneratorSet generators_ = [] {
+    HookedTemplateGenerator* hooked_ = nullptr;
+    adapters::GeneratorSet generators_ = [this] {
         adapters::GeneratorSet set;
-        set.add("template", std::make_unique<adapters::TemplateGenerator>());
+        auto hooked = std::make_unique<HookedTemplateGenerator>();
+        hooked_ = hooked.get();
+        set.add("template", std::move(hooked));
         return set;
     }();
 };

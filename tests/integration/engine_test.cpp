@@ -649,3 +649,51 @@ TEST_CASE(
     CHECK(f.count("SELECT count(*) FROM outreach.messages WHERE enrollment_id = '" +
                   silent_enrollment + "' AND status = 'sent'") == 1);
 }
+
+// The reply's transaction holds the enrollment's row lock (its trigger's
+// UPDATE) while the engine claims and prepares that enrollment's next step:
+// the sending write waits for it, sees the enrollment replied and sends
+// nothing. Without the FOR SHARE on enrollments in pf_write_sending the
+// step went out after the reply was recorded.
+TEST_CASE("a reply recorded while its next step is being claimed: the step is not sent") {
+    EngineFixture f("reply_race", utc(2026, 11, 23, 8));
+    CampaignSpec s{"0d000000-0000-4000-8000-0000000000a1", "0d000000-0000-4000-8000-00000000c0a1",
+                   "race"};
+    s.delays = {0, 86400};
+    s.enrollments = 1;
+    s.created_at = utc(2026, 11, 23, 8);
+    seed(f, s);
+    f.run_until(utc(2026, 11, 23, 12));
+    REQUIRE(f.adapter().sent().size() == 1);
+    const std::string e1 = f.text("SELECT md5('" + s.campaign + "enrollment1')::uuid");
+
+    // The reply's transaction begins once step 2 is claimed (its task
+    // 'running', so the trigger's cancel of pending tasks passes it by) and
+    // commits while the engine waits in its sending write.
+    auto replier = f.connect_again();
+    std::unique_ptr<pqxx::work> reply;
+    std::thread committer;
+    f.before_generate([&] {
+        if (reply) return;
+        reply = std::make_unique<pqxx::work>(*replier);
+        reply->exec(
+            "INSERT INTO outreach.messages (organisation_id, campaign_id, enrollment_id, "
+            "direction, status, from_email, to_email, rfc_message_id, received_at) VALUES ('" +
+            s.org + "', '" + s.campaign + "', '" + e1 +
+            "', 'inbound', 'received', 'p1@race-prospects.example', 'ventes@race.example', "
+            "'race-reply@example.org', now())");
+        committer = std::thread([&] {
+            std::this_thread::sleep_for(1000ms);
+            reply->commit();
+        });
+    });
+    f.run_until(utc(2026, 11, 24, 12));
+    committer.join();
+    REQUIRE(reply);
+
+    CHECK(f.adapter().sent().size() == 1);
+    CHECK(f.count("SELECT count(*) FROM outreach.messages WHERE direction = 'outbound'") == 1);
+    CHECK(f.text("SELECT status FROM outreach.campaign_enrollments WHERE id = '" + e1 + "'") ==
+          "replied");
+    CHECK(f.count("SELECT count(*) FROM outreach.tasks WHERE status IN ('pending', 'running')") == 0);
+}
