@@ -1,0 +1,79 @@
+-- Mailboxes read over IMAP for tests/shell/inbound_imap.sh. psql variables:
+-- imaps_port (the test's Dovecot), sales_secret, ops_secret, wrong_secret
+-- (encrypted passwords; wrong_secret is not the account's password).
+--   sales@acme.test reads INBOX, Spam and Archive; campaign "Lecture" sends
+--     from it to one prospect per inbound fixture (s-<name>@prospect.test),
+--     and campaign "Entreprise" (stop_on_company_reply) to three people of
+--     one company and one of another.
+--   ops@acme.test: campaign "Protection", 50 prospects, for bounce protection.
+--   lost@acme.test: its IMAP login is refused; campaign "Perdu" sends from it.
+-- Every campaign has three steps; the second comes two days after the first.
+\set ON_ERROR_STOP 1
+BEGIN;
+INSERT INTO iam.organisations (id, name, slug)
+VALUES ('ac000000-0000-4000-8000-000000000001', 'Lecture des boîtes', 'lecture');
+INSERT INTO outreach.mailboxes (organisation_id, id, email, display_name, daily_limit, min_gap_seconds,
+                                max_jitter_seconds, smtp_url, smtp_security, auth_kind, secret,
+                                imap_url, imap_security, imap_folders)
+VALUES
+ ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000e1', 'sales@acme.test',
+  'Ventes', 1000, 0, 0, NULL, 'starttls', 'password', :'sales_secret',
+  'imaps://127.0.0.1:' || :'imaps_port', 'tls', '{INBOX,Spam,Archive}'),
+ ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000e2', 'ops@acme.test',
+  'Opérations', 1000, 0, 0, NULL, 'starttls', 'password', :'ops_secret',
+  'imaps://127.0.0.1:' || :'imaps_port', 'tls', '{INBOX}'),
+ ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000e3', 'lost@acme.test',
+  'Perdu', 1000, 0, 0, NULL, 'starttls', 'password', :'wrong_secret',
+  'imaps://127.0.0.1:' || :'imaps_port', 'tls', '{INBOX}');
+INSERT INTO outreach.prompts (organisation_id, id, name, version, subject_template, body_template)
+VALUES ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000f1', 'premier', 1,
+        'Une idée pour {{company.name}}', E'Bonjour {{person.first_name}},\n\nUne idée.\n\n{{sender.name}}');
+INSERT INTO outreach.campaigns (organisation_id, id, name, status, timezone, send_window_start, send_window_end,
+                                send_days, daily_send_limit, from_email, from_name, stop_on_company_reply,
+                                ooo_resume_delay_days)
+SELECT 'ac000000-0000-4000-8000-000000000001', ('ac000000-0000-4000-8000-0000000000a' || c)::uuid, n, 'draft',
+       'Europe/Paris', '00:00', '24:00', '{1,2,3,4,5,6,7}', 100000, 'campagne@lecture.example', 'Campagne',
+       c = '2', 2
+FROM (VALUES ('1', 'Lecture'), ('2', 'Entreprise'), ('3', 'Protection'), ('4', 'Perdu')) AS v(c, n);
+INSERT INTO outreach.campaign_mailboxes (organisation_id, campaign_id, mailbox_id)
+VALUES ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000a1', 'ac000000-0000-4000-8000-0000000000e1'),
+       ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000a2', 'ac000000-0000-4000-8000-0000000000e1'),
+       ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000a3', 'ac000000-0000-4000-8000-0000000000e2'),
+       ('ac000000-0000-4000-8000-000000000001', 'ac000000-0000-4000-8000-0000000000a4', 'ac000000-0000-4000-8000-0000000000e3');
+INSERT INTO outreach.workflow_steps (organisation_id, id, campaign_id, step_order, delay_seconds, prompt_id,
+                                     thread_with_previous)
+SELECT 'ac000000-0000-4000-8000-000000000001', md5(c || '-step' || i)::uuid,
+       ('ac000000-0000-4000-8000-0000000000a' || c)::uuid, i, CASE WHEN i = 1 THEN 0 ELSE 2 * 86400 END,
+       'ac000000-0000-4000-8000-0000000000f1', i > 1
+FROM generate_series(1, 3) AS i, unnest(ARRAY['1', '2', '3', '4']) AS c;
+-- Prospects: (campaign, local part, company).
+CREATE TEMP TABLE prospects (c text, local text, company text) ON COMMIT DROP;
+INSERT INTO prospects
+SELECT '1', 's-' || f, 'solo-' || f
+FROM unnest(ARRAY['reply_gmail', 'reply_outlook', 'reply_apple_mail', 'dsn_postfix_511', 'dsn_postfix_422',
+                  'dsn_exchange_511', 'dsn_exchange_422', 'dsn_gmail_511', 'dsn_gmail_422',
+                  'bounce_qmail_plain', 'ooo_fr_with_date', 'ooo_fr_without_date', 'ooo_en_with_date',
+                  'ooo_en_without_date', 'newsletter', 'twice', 'renumbered', 'idle', 'killed1', 'killed2',
+                  'killed3', 'polled']) AS f;
+INSERT INTO prospects VALUES ('2', 'c-anne', 'dupont'), ('2', 'c-bruno', 'dupont'), ('2', 'c-chloe', 'dupont'),
+                             ('2', 'c-denis', 'martin');
+INSERT INTO prospects SELECT '3', 'p-' || i, 'prot-' || i FROM generate_series(1, 50) AS i;
+INSERT INTO prospects VALUES ('4', 'l-1', 'lost-1'), ('4', 'l-2', 'lost-2');
+INSERT INTO crm.companies (organisation_id, id, name)
+SELECT DISTINCT 'ac000000-0000-4000-8000-000000000001'::uuid, md5('ib-company' || company)::uuid, 'Société ' || company
+FROM prospects;
+INSERT INTO crm.people (organisation_id, id, first_name, last_name, email)
+SELECT 'ac000000-0000-4000-8000-000000000001', md5('ib-person' || local)::uuid, 'Prénom', local,
+       local || '@prospect.test'
+FROM prospects;
+INSERT INTO crm.positions (organisation_id, id, person_id, company_id, email)
+SELECT 'ac000000-0000-4000-8000-000000000001', md5('ib-position' || local)::uuid, md5('ib-person' || local)::uuid,
+       md5('ib-company' || company)::uuid, local || '@prospect.test'
+FROM prospects;
+INSERT INTO outreach.campaign_enrollments (organisation_id, id, campaign_id, person_id, position_id)
+SELECT 'ac000000-0000-4000-8000-000000000001', md5('ib-enrollment' || local)::uuid,
+       ('ac000000-0000-4000-8000-0000000000a' || c)::uuid, md5('ib-person' || local)::uuid,
+       md5('ib-position' || local)::uuid
+FROM prospects;
+UPDATE outreach.campaigns SET status = 'active' WHERE organisation_id = 'ac000000-0000-4000-8000-000000000001';
+COMMIT;
