@@ -131,6 +131,12 @@ std::string failed_recipient_in_text(std::string_view text) {
     return {};
 }
 
+InboundClassification unrelated(std::string reason) {
+    InboundClassification c;
+    c.reason = std::move(reason);
+    return c;
+}
+
 // ---- bounces -------------------------------------------------------------
 
 bool from_mailer_address(const InboundFacts& f) {
@@ -173,36 +179,39 @@ InboundClassification bounce(InboundKind kind, const InboundFacts& f, std::strin
     return c;
 }
 
-const DeliveryStatusField* find_field(const std::vector<DeliveryStatusField>& fields,
-                                      char status_class, bool failed_only) {
-    for (const auto& field : fields) {
-        if (failed_only && field.action != "failed") continue;
-        if (!failed_only && field.action == "failed" && status_class == '5') continue;
-        if (!field.status.empty() && field.status[0] == status_class) return &field;
-        if (!failed_only && status_class == '4' && field.action == "delayed") return &field;
-    }
-    return nullptr;
+// The Status field, else the code in Diagnostic-Code, else what the Action
+// implies: a failure without a code is taken as permanent.
+std::string effective_status(const DeliveryStatusField& field) {
+    if (!field.status.empty()) return field.status;
+    if (std::string code = status_in_text(field.diagnostic); !code.empty()) return code;
+    if (field.action == "failed") return "5.0.0";
+    if (field.action == "delayed") return "4.0.0";
+    return {};
+}
+
+bool is_hard(const DeliveryStatusField& field) {
+    return field.action == "failed" && effective_status(field).rfind('5', 0) == 0;
+}
+
+bool is_soft(const DeliveryStatusField& field) {
+    return field.action == "delayed" ||
+           (field.action == "failed" && effective_status(field).rfind('4', 0) == 0);
 }
 
 // RFC 3464: a failed 5.x.x is permanent; a 4.x.x, or any "delayed" (even
-// one that carries a 5.x.x status), is temporary.
+// one that carries a 5.x.x status), is temporary. One hard recipient makes
+// the whole report hard.
 std::optional<InboundClassification> from_report(const InboundFacts& f) {
     if (!f.is_delivery_report || f.delivery.empty()) return std::nullopt;
-    const DeliveryStatusField* hard = find_field(f.delivery, '5', true);
-    const DeliveryStatusField* soft = hard ? nullptr : find_field(f.delivery, '4', false);
-    if (!hard && !soft) {
-        InboundClassification c;
-        c.reason = "RFC 3464 report without a failure";
-        return c;
-    }
-    const DeliveryStatusField& field = hard ? *hard : *soft;
+    auto field = std::find_if(f.delivery.begin(), f.delivery.end(), is_hard);
+    const bool hard = field != f.delivery.end();
+    if (!hard) field = std::find_if(f.delivery.begin(), f.delivery.end(), is_soft);
+    if (field == f.delivery.end()) return unrelated("RFC 3464 report without a failure");
     auto c = bounce(hard ? InboundKind::hard_bounce : InboundKind::soft_bounce, f,
-                    field.final_recipient);
-    c.status = field.status;
-    c.diagnostic = field.diagnostic;
-    c.reason = "RFC 3464 report, " +
-               (field.status.empty() ? std::string("no status") : field.status) + " " +
-               field.action;
+                    field->final_recipient);
+    c.status = effective_status(*field);
+    c.diagnostic = field->diagnostic;
+    c.reason = "RFC 3464 report, " + c.status + " " + field->action;
     return c;
 }
 
@@ -261,12 +270,6 @@ InboundClassification personal(InboundKind kind, const InboundFacts& f, std::str
     c.kind = kind;
     c.refers_to = thread_ids(f);
     c.counterpart_email = f.from_email;
-    c.reason = std::move(reason);
-    return c;
-}
-
-InboundClassification unrelated(std::string reason) {
-    InboundClassification c;
     c.reason = std::move(reason);
     return c;
 }

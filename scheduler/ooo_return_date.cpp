@@ -238,16 +238,25 @@ std::optional<Written> pick_day_month(const Numeric& n, bool french) {
     return w;
 }
 
+// A word of s that starts with prefix ("return" finds "returning", not
+// "feedback" for "back").
+bool has_word_starting(std::string_view s, std::string_view prefix) {
+    for (auto at = s.find(prefix); at != std::string_view::npos; at = s.find(prefix, at + 1))
+        if (at == 0 || !std::isalpha(static_cast<unsigned char>(s[at - 1]))) return true;
+    return false;
+}
+
 // The words a return date follows ("de retour le", "back on", "until").
 bool is_return_keyword(std::string_view before) {
-    for (const char* k : {"retour", "back", "return", "until", "till", "jusqu", "partir", "des le"})
-        if (contains(before, k)) return true;
+    for (const char* k :
+         {"retour", "back", "return", "until", "till ", "jusqu", "partir", "des le"})
+        if (has_word_starting(before, k)) return true;
     return false;
 }
 
 bool is_english_keyword(std::string_view before) {
-    for (const char* k : {"back", "return", "until", "till", " on "})
-        if (contains(before, k)) return true;
+    for (const char* k : {"back", "return", "until", "till ", "on "})
+        if (has_word_starting(before, k)) return true;
     return false;
 }
 

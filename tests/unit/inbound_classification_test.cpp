@@ -534,3 +534,26 @@ TEST_SUITE("inbound_parser") {
         CHECK(facts.text == "hi\r\n");
     }
 }
+
+TEST_SUITE("inbound_return_date") {
+    TEST_CASE("keywords are words: feedback is not back, gentille is not till") {
+        CHECK(on("Merci, gentille attention. De retour le 05/01") ==
+              ymd(2027_y / date::January / 5));
+        CHECK(on("Send feedback by 05/01") == ymd(2027_y / date::May / 1));
+    }
+}
+
+TEST_SUITE("inbound_classification") {
+    TEST_CASE("a failed recipient without a Status takes the code of its Diagnostic-Code") {
+        auto c = classify_inbound(report({{recipient, "failed", "", "smtp; 550 5.7.1 blocked"}}),
+                                  received);
+        CHECK(c.kind == InboundKind::hard_bounce);
+        CHECK(c.status == "5.7.1");
+        c = classify_inbound(report({{recipient, "failed", "", "mailbox busy"}}), received);
+        CHECK(c.kind == InboundKind::hard_bounce);
+        CHECK(c.status == "5.0.0");
+        c = classify_inbound(report({{recipient, "failed", "", "452 try later"}}), received);
+        CHECK(c.kind == InboundKind::soft_bounce);
+        CHECK(c.status == "4.0.0");
+    }
+}
