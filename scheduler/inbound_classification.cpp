@@ -32,18 +32,16 @@ bool is_digit(char c) {
 
 // ---- status codes in text ------------------------------------------------
 
-// "5.1.1" at i: class 4 or 5, then 1-3 digits twice, not inside a longer
-// dotted number (an IP address, a version).
+// "5.1.1" at i (RFC 3463): class 4 or 5, a subject 0-7, a detail of 1-3
+// digits, not inside a longer dotted number (an IP address, "Exim 4.96.2").
 std::size_t enhanced_status_length(std::string_view s, std::size_t i) {
     if ((s[i] != '4' && s[i] != '5') || (i > 0 && (is_digit(s[i - 1]) || s[i - 1] == '.')))
         return 0;
-    std::size_t j = i + 1;
-    for (int group = 0; group < 2; ++group) {
-        if (j >= s.size() || s[j] != '.') return 0;
-        const std::size_t start = ++j;
-        while (j < s.size() && is_digit(s[j]) && j - start < 3) ++j;
-        if (j == start) return 0;
-    }
+    if (i + 4 >= s.size() || s[i + 1] != '.' || s[i + 2] < '0' || s[i + 2] > '7' || s[i + 3] != '.')
+        return 0;
+    std::size_t j = i + 4;
+    while (j < s.size() && is_digit(s[j]) && j - (i + 4) < 3) ++j;
+    if (j == i + 4) return 0;
     if (j < s.size() && (is_digit(s[j]) || (s[j] == '.' && j + 1 < s.size() && is_digit(s[j + 1]))))
         return 0;
     return j - i;

@@ -451,6 +451,9 @@ TEST_SUITE("inbound_classification") {
         CHECK(c.status == "5.0.0");
         CHECK(c.counterpart_email == "bob@client.example");
 
+        f.text.insert(0, "Received: from mx by relay with esmtp (Exim 4.96.2)\n");
+        CHECK(classify_inbound(f, received).status == "5.0.0");
+
         f.subject = "Undeliverable: hello";
         f.text =
             "Delivery has failed to these recipients or groups:\n\n<bob@client.example>:\n"
