@@ -337,10 +337,13 @@ void visit(GMimeObject* object, Walk& walk, int depth);
 
 void visit_leaf(GMimePart* part, Walk& walk) {
     GMimeContentType* type = g_mime_object_get_content_type(GMIME_OBJECT(part));
-    if (g_mime_content_type_is_type(type, "message", "delivery-status")) {
+    // RFC 6533's global-* forms are the same with UTF-8 allowed.
+    if (g_mime_content_type_is_type(type, "message", "delivery-status") ||
+        g_mime_content_type_is_type(type, "message", "global-delivery-status")) {
         for (auto& f : delivery_fields(decoded_content(part)))
             walk.facts.delivery.push_back(std::move(f));
-    } else if (g_mime_content_type_is_type(type, "text", "rfc822-headers")) {
+    } else if (g_mime_content_type_is_type(type, "text", "rfc822-headers") ||
+               g_mime_content_type_is_type(type, "message", "global-headers")) {
         read_original_header_text(decoded_content(part), walk.facts);
     } else if (GMIME_IS_TEXT_PART(part) && !g_mime_part_is_attachment(part)) {
         if (g_mime_content_type_is_type(type, "text", "plain") && !walk.have_plain) {
@@ -372,8 +375,9 @@ void read_body(GMimeMessage* message, InboundFacts& facts) {
     if (!body) return;
     GMimeContentType* type = g_mime_object_get_content_type(body);
     const char* report_type = g_mime_content_type_get_parameter(type, "report-type");
+    const std::string report = report_type ? lowercase(report_type) : std::string();
     facts.is_delivery_report = g_mime_content_type_is_type(type, "multipart", "report") &&
-                               report_type && lowercase(report_type) == "delivery-status";
+                               (report == "delivery-status" || report == "global-delivery-status");
     Walk walk{facts, {}, false};
     visit(body, walk, 0);
     if (!walk.have_plain && !walk.html.empty()) facts.text = html_to_text(walk.html);

@@ -560,3 +560,27 @@ TEST_SUITE("inbound_classification") {
         CHECK(c.status == "4.0.0");
     }
 }
+
+TEST_SUITE("inbound_parser") {
+    TEST_CASE("RFC 6533 global delivery reports read like RFC 3464 ones") {
+        const auto facts = parse_inbound(
+            "From: mailer-daemon@mx.example\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=global-delivery-status; boundary=x\r\n\r\n"
+            "--x\r\nContent-Type: text/plain\r\n\r\nFailed.\r\n"
+            "--x\r\nContent-Type: message/global-delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example\r\n\r\n"
+            "Final-Recipient: rfc822; <Zoé@Exemple.fr>\r\nAction: Failed\r\nStatus: 5.1.1 (no such "
+            "user)\r\n"
+            "Diagnostic-Code: smtp; 550 5.1.1\r\n unknown\r\n\r\n"
+            "--x\r\nContent-Type: message/global-headers\r\n\r\n"
+            "Message-ID: <orig@x>\r\nTo: zoé@exemple.fr\r\n--x--\r\n");
+        CHECK(facts.is_delivery_report);
+        REQUIRE(facts.delivery.size() == 1);
+        CHECK(facts.delivery[0].final_recipient == "zoé@exemple.fr");
+        CHECK(facts.delivery[0].action == "failed");
+        CHECK(facts.delivery[0].status == "5.1.1");
+        CHECK(facts.delivery[0].diagnostic == "550 5.1.1 unknown");
+        CHECK(facts.original_message_ids == std::vector<std::string>{"orig@x"});
+        CHECK(facts.text == "Failed.");  // the CRLF before a boundary belongs to it
+    }
+}
