@@ -162,10 +162,11 @@ std::size_t read_year(const std::vector<Token>& t, std::size_t i, int& year) {
     return i;
 }
 
-// "12 mars", "1er janvier 2027", "12th March".
+// "12 mars", "1er janvier 2027", "12th March", "4th of January".
 std::optional<Written> day_month(const std::vector<Token>& t, std::size_t i) {
     const unsigned day = small_number(t[i]);
     std::size_t j = skip_suffixes(t, i + 1);
+    if (j < t.size() && t[j].text == "of") ++j;
     if (day == 0 || j >= t.size() || t[j].kind != Token::word) return std::nullopt;
     const unsigned month = month_of(t[j].text);
     if (month == 0) return std::nullopt;

@@ -261,6 +261,10 @@ TEST_SUITE("inbound_return_date") {
         CHECK(on("de retour le 3 août 2027") == ymd(2027_y / date::August / 3));
         CHECK(on("DE RETOUR LE 12 DÉCEMBRE") == ymd(2026_y / date::December / 12));
         CHECK(on("jusqu'au 15/01/27") == ymd(2027_y / date::January / 15));
+        CHECK(on("absente du 21/12 au 04/01") == ymd(2027_y / date::January / 4));
+        CHECK(on("Je serai de retour au bureau le lundi 4 janvier 2027.") ==
+              ymd(2027_y / date::January / 4));
+        CHECK(on("jusqu'au 12.01.") == ymd(2027_y / date::January / 12));
     }
 
     TEST_CASE("English forms") {
@@ -273,6 +277,9 @@ TEST_SUITE("inbound_return_date") {
         CHECK(on("I'm away until 1/5.") == ymd(2027_y / date::January / 5));
         CHECK(on("back on January 4th, 2027") == ymd(2027_y / date::January / 4));
         CHECK(on("back on 2027-01-11") == ymd(2027_y / date::January / 11));
+        CHECK(on("back on the 4th of January") == ymd(2027_y / date::January / 4));
+        CHECK(on("I am on leave from 21 December to 4 January") == ymd(2027_y / date::January / 4));
+        CHECK(on("until Jan. 4, 2027") == ymd(2027_y / date::January / 4));
     }
 
     TEST_CASE("French numeric dates are day/month, English month/day") {
