@@ -31,6 +31,7 @@ struct InboundFacts {
     std::string subject;                   // decoded (RFC 2047) to UTF-8
     std::optional<std::int64_t> date_unix; // the Date header
     std::string return_path;               // without <>, lowercased; "" for <>
+    bool return_path_null = false;         // Return-Path: <> (bounces, RFC 3834 replies)
     // Automatic-message headers, values as written (trimmed), empty if absent.
     std::string auto_submitted, x_autoreply, x_autorespond, precedence, x_auto_response_suppress;
     bool has_list_headers = false;  // List-Id or List-Unsubscribe (a newsletter, a list)
