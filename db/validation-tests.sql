@@ -725,4 +725,57 @@ SELECT pg_temp.expect_refused('a holiday has a name',
     $$INSERT INTO outreach.holidays (organisation_id, day, name)
       VALUES ('0a000000-0000-4000-8000-000000000001', '2027-05-11', ' ')$$, '23514');
 
+------------------------------------------------------------------------------
+-- Inbound mail (V20261203_100000): leases, folder cursors, inbound events.
+------------------------------------------------------------------------------
+SELECT pg_temp.report('the inbound tables exist, with the campaigns'' inbound options',
+    (SELECT count(*) = 3 FROM pg_tables WHERE schemaname = 'outreach'
+       AND tablename IN ('mailbox_inbound', 'mailbox_folder_cursors', 'inbound_events'))
+    AND (SELECT count(*) = 3 FROM information_schema.columns WHERE table_schema = 'outreach'
+           AND table_name = 'campaigns'
+           AND column_name IN ('ooo_resume_delay_days', 'stop_on_company_reply', 'status_reason')));
+
+SELECT pg_temp.expect_refused('a campaign''s ooo_resume_delay_days is between 0 and 60',
+    $$UPDATE outreach.campaigns SET ooo_resume_delay_days = 61
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('a mailbox''s IMAP URL is imap:// or imaps://HOST[:PORT]',
+    $$UPDATE outreach.mailboxes SET imap_url = 'pop3://pop.a.example'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_accepted('a mailbox has one inbound row and one cursor per folder',
+    $$INSERT INTO outreach.mailbox_inbound (organisation_id, mailbox_id)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000e1');
+      INSERT INTO outreach.mailbox_folder_cursors (organisation_id, mailbox_id, folder, uidvalidity, last_uid)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000e1', 'INBOX', 1, 0),
+             ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000e1', 'Spam', 4294967295, 12)$$);
+SELECT pg_temp.expect_refused('an inbound mode is one of stopped, connecting, idle, polling, error',
+    $$UPDATE outreach.mailbox_inbound SET mode = 'sleeping'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('a mailbox lease names its instance and its end together',
+    $$UPDATE outreach.mailbox_inbound SET locked_by = 'host:1'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('a folder cursor''s UIDVALIDITY and UID are 32-bit IMAP values',
+    $$UPDATE outreach.mailbox_folder_cursors SET uidvalidity = 0
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001' AND folder = 'INBOX'$$, '23514');
+SELECT pg_temp.expect_refused('a folder cursor cannot belong to another organisation''s mailbox',
+    $$INSERT INTO outreach.mailbox_folder_cursors (organisation_id, mailbox_id, folder, uidvalidity)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0b000000-0000-4000-8000-0000000000e1', 'INBOX', 1)$$, '23503');
+SELECT pg_temp.expect_accepted('an inbound event records a reply to one of the organisation''s messages',
+    $$INSERT INTO outreach.inbound_events (organisation_id, mailbox_id, folder, uid, rfc_message_id, kind,
+                                           message_id, enrollment_id, campaign_id, received_at)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000e1', 'INBOX', 3,
+              'reply-1@mail.example', 'reply', '0a000000-0000-4000-8000-000000000041',
+              '0a000000-0000-4000-8000-000000000031', '0a000000-0000-4000-8000-0000000000a1', now())$$);
+SELECT pg_temp.expect_refused('an inbound message is recorded once per mailbox and Message-ID',
+    $$INSERT INTO outreach.inbound_events (organisation_id, mailbox_id, folder, uid, rfc_message_id, kind,
+                                           message_id, enrollment_id, campaign_id, received_at)
+      VALUES ('0a000000-0000-4000-8000-000000000001', '0a000000-0000-4000-8000-0000000000e1', 'Archive', 9,
+              'reply-1@mail.example', 'reply', '0a000000-0000-4000-8000-000000000041',
+              '0a000000-0000-4000-8000-000000000031', '0a000000-0000-4000-8000-0000000000a1', now())$$, '23505');
+SELECT pg_temp.expect_refused('an inbound event''s kind is reply, hard_bounce, soft_bounce or auto_reply',
+    $$UPDATE outreach.inbound_events SET kind = 'unrelated'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23514');
+SELECT pg_temp.expect_refused('an inbound event cannot point at another organisation''s mailbox',
+    $$UPDATE outreach.inbound_events SET mailbox_id = '0b000000-0000-4000-8000-0000000000e1'
+      WHERE organisation_id = '0a000000-0000-4000-8000-000000000001'$$, '23503');
+
 ROLLBACK;

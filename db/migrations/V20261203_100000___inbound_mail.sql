@@ -47,6 +47,8 @@ CREATE TABLE IF NOT EXISTS outreach.mailbox_inbound (
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT mailbox_inbound_pkey PRIMARY KEY (organisation_id, mailbox_id),
+    CONSTRAINT mailbox_inbound_organisation_fkey FOREIGN KEY (organisation_id)
+        REFERENCES iam.organisations (id) ON DELETE CASCADE,
     CONSTRAINT mailbox_inbound_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id)
         REFERENCES outreach.mailboxes (organisation_id, id) ON DELETE CASCADE,
     CONSTRAINT mailbox_inbound_mode_check CHECK (mode IN ('stopped', 'connecting', 'idle', 'polling', 'error')),
@@ -66,6 +68,8 @@ CREATE TABLE IF NOT EXISTS outreach.mailbox_folder_cursors (
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT mailbox_folder_cursors_pkey PRIMARY KEY (organisation_id, mailbox_id, folder),
+    CONSTRAINT mailbox_folder_cursors_organisation_fkey FOREIGN KEY (organisation_id)
+        REFERENCES iam.organisations (id) ON DELETE CASCADE,
     CONSTRAINT mailbox_folder_cursors_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id)
         REFERENCES outreach.mailboxes (organisation_id, id) ON DELETE CASCADE,
     CONSTRAINT mailbox_folder_cursors_folder_not_blank CHECK (btrim(folder) <> ''),
@@ -102,6 +106,8 @@ CREATE TABLE IF NOT EXISTS outreach.inbound_events (
     created_at      timestamptz   NOT NULL DEFAULT now(),
     updated_at      timestamptz   NOT NULL DEFAULT now(),
     CONSTRAINT inbound_events_pkey PRIMARY KEY (organisation_id, id),
+    CONSTRAINT inbound_events_organisation_fkey FOREIGN KEY (organisation_id)
+        REFERENCES iam.organisations (id) ON DELETE CASCADE,
     CONSTRAINT inbound_events_message_fkey FOREIGN KEY (organisation_id, message_id)
         REFERENCES outreach.messages (organisation_id, id) ON DELETE CASCADE,
     CONSTRAINT inbound_events_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id)
