@@ -141,12 +141,18 @@ std::string format_campaigns(const json& answer) {
 std::string format_mailboxes(const json& answer) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& m : answer.value("mailboxes", json::array())) {
+        const auto inbound = m.value("inbound", json::object());
+        const bool reads = inbound.value("enabled", false);
         rows.push_back({text(m, "id"), text(m, "email"), text(m, "status"),
                         text(m, "sent_today") + "/" + text(m, "limit_today"),
-                        text(m, "status_reason")});
+                        reads ? text(inbound, "mode") : "-",
+                        reads ? text(inbound, "last_poll_at") : "", text(m, "status_reason"),
+                        reads ? text(inbound, "last_error") : ""});
     }
     if (rows.empty()) return "no mailboxes\n";
-    return format_table({"ID", "EMAIL", "STATUS", "TODAY", "REASON"}, rows);
+    return format_table(
+        {"ID", "EMAIL", "STATUS", "TODAY", "INBOUND", "LAST POLL", "REASON", "INBOUND ERROR"},
+        rows);
 }
 
 int run(int argc, char** argv) {
