@@ -2,8 +2,8 @@
 
 #include <arpa/inet.h>
 #include <libetpan/libetpan.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <strings.h>
@@ -78,34 +78,32 @@ std::string server_text(mailimap* imap) {
     return std::string(": ") + imap->imap_response;
 }
 
-// What the TLS callback needs; it runs inside libetpan's C code, so it
-// cannot throw: it notes the certificate problem for the error message.
-struct TlsSettings {
-    std::string host;
-    bool verify_peer = true;
-    std::string ca_file;
-    std::string setup_error;
-    std::string verify_error;
+// libetpan does the TLS handshake with whatever library it was built on
+// (Debian's uses GnuTLS, so the callback's OpenSSL context is NULL there)
+// and checks no certificate itself. So the chain the server presented is
+// verified here with OpenSSL, right after the handshake and before any
+// credential is sent: trust (ca_file or the system store), validity and
+// the name (an IP literal against an IP SAN, a name against a DNS SAN).
+struct X509Deleter {
+    void operator()(X509* cert) const { X509_free(cert); }
 };
-
-int tls_settings_index() {
-    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-    return index;
-}
-
-// Keeps OpenSSL's verdict and remembers the first reason it refused.
-int note_verify_result(int preverify_ok, X509_STORE_CTX* store) {
-    if (preverify_ok == 0) {
-        auto* ssl = static_cast<SSL*>(
-            X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
-        auto* settings = static_cast<TlsSettings*>(
-            SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), tls_settings_index()));
-        if (settings != nullptr && settings->verify_error.empty()) {
-            settings->verify_error = X509_verify_cert_error_string(X509_STORE_CTX_get_error(store));
-        }
-    }
-    return preverify_ok;
-}
+struct X509StackDeleter {
+    void operator()(STACK_OF(X509) * stack) const { sk_X509_pop_free(stack, X509_free); }
+};
+struct X509StoreDeleter {
+    void operator()(X509_STORE* store) const { X509_STORE_free(store); }
+};
+struct X509StoreCtxDeleter {
+    void operator()(X509_STORE_CTX* ctx) const { X509_STORE_CTX_free(ctx); }
+};
+struct ChainDeleter {
+    void operator()(carray* chain) const { mailstream_certificate_chain_free(chain); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Deleter>;
+using X509StackPtr = std::unique_ptr<STACK_OF(X509), X509StackDeleter>;
+using X509StorePtr = std::unique_ptr<X509_STORE, X509StoreDeleter>;
+using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, X509StoreCtxDeleter>;
+using ChainPtr = std::unique_ptr<carray, ChainDeleter>;
 
 bool is_ip_literal(const std::string& host) {
     unsigned char buffer[sizeof(in6_addr)];
@@ -113,9 +111,28 @@ bool is_ip_literal(const std::string& host) {
            inet_pton(AF_INET6, host.c_str(), buffer) == 1;
 }
 
-// The name check: an IP literal must match an IP SAN, a name a DNS SAN.
-bool expect_host(SSL_CTX* ctx, const std::string& host) {
-    X509_VERIFY_PARAM* param = SSL_CTX_get0_param(ctx);
+// The TLS callback: only SNI, so that a server with several names picks
+// the right certificate (an IP literal is never sent as a server name).
+void set_server_name(mailstream_ssl_context* context, void* data) {
+    auto* host = static_cast<std::string*>(data);
+    if (!is_ip_literal(*host)) {
+        mailstream_ssl_set_server_name(context, host->data());
+    }
+}
+
+X509Ptr parse_der(const MMAPString* der) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(der->str);
+    return X509Ptr(d2i_X509(nullptr, &bytes, static_cast<long>(der->len)));
+}
+
+X509StorePtr trust_store(const std::string& ca_file) {
+    X509StorePtr store(X509_STORE_new());
+    const bool loaded = ca_file.empty() ? X509_STORE_set_default_paths(store.get()) == 1
+                                        : X509_STORE_load_file(store.get(), ca_file.c_str()) == 1;
+    return loaded ? std::move(store) : nullptr;
+}
+
+bool expect_host(X509_VERIFY_PARAM* param, const std::string& host) {
     if (is_ip_literal(host)) {
         return X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str()) == 1;
     }
@@ -123,47 +140,42 @@ bool expect_host(SSL_CTX* ctx, const std::string& host) {
     return X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size()) == 1;
 }
 
-void configure_tls(mailstream_ssl_context* context, void* data) {
-    auto* settings = static_cast<TlsSettings*>(data);
-    auto* ctx = static_cast<SSL_CTX*>(mailstream_ssl_get_openssl_ssl_ctx(context));
-    if (ctx == nullptr) {
-        settings->setup_error = "no OpenSSL context";
-        return;
+// Why the chain (leaf first, as the server sent it) is not trusted for
+// host, or empty when it is.
+std::string chain_problem(carray* chain, const std::string& host, const std::string& ca_file) {
+    if (chain == nullptr || carray_count(chain) == 0) {
+        return "the server sent no certificate";
     }
-    if (!is_ip_literal(settings->host)) {
-        mailstream_ssl_set_server_name(context, settings->host.data());  // SNI
+    X509Ptr leaf = parse_der(static_cast<MMAPString*>(carray_get(chain, 0)));
+    X509StackPtr intermediates(sk_X509_new_null());
+    if (!leaf || !intermediates) {
+        return "cannot parse the server certificate";
     }
-    if (!settings->verify_peer) {
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-        return;
+    for (unsigned i = 1; i < carray_count(chain); ++i) {
+        if (X509Ptr cert = parse_der(static_cast<MMAPString*>(carray_get(chain, i)))) {
+            if (sk_X509_push(intermediates.get(), cert.get()) > 0) {
+                cert.release();  // the stack owns it now
+            }
+        }
     }
-    SSL_CTX_set_ex_data(ctx, tls_settings_index(), settings);
-    // Verification is on before anything that can fail: a CA file that
-    // does not load leaves an empty store, so the handshake is refused.
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, note_verify_result);
-    const bool loaded =
-        settings->ca_file.empty()
-            ? SSL_CTX_set_default_verify_paths(ctx) == 1
-            : SSL_CTX_load_verify_locations(ctx, settings->ca_file.c_str(), nullptr) == 1;
-    if (!loaded) {
-        settings->setup_error =
-            "cannot load CA certificates" +
-            (settings->ca_file.empty() ? std::string() : " from " + settings->ca_file);
+    X509StorePtr store = trust_store(ca_file);
+    if (!store) {
+        return "cannot load CA certificates" +
+               (ca_file.empty() ? std::string() : " from " + ca_file);
     }
-    if (!expect_host(ctx, settings->host)) {
-        settings->setup_error = "cannot set the expected host name " + settings->host;
+    X509StoreCtxPtr ctx(X509_STORE_CTX_new());
+    if (!ctx || X509_STORE_CTX_init(ctx.get(), store.get(), leaf.get(), intermediates.get()) != 1) {
+        return "cannot set up certificate verification";
     }
-}
-
-std::string tls_failure(const std::string& step, const TlsSettings& tls, int r) {
-    std::string what = step + " failed (libetpan error " + std::to_string(r) + ")";
-    if (!tls.setup_error.empty()) {
-        what += ": " + tls.setup_error;
+    X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+    X509_VERIFY_PARAM_set_purpose(param, X509_PURPOSE_SSL_SERVER);
+    if (!expect_host(param, host)) {
+        return "cannot check the name " + host;
     }
-    if (!tls.verify_error.empty()) {
-        what += ": certificate verification refused: " + tls.verify_error;
+    if (X509_verify_cert(ctx.get()) != 1) {
+        return X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx.get()));
     }
-    return what;
+    return {};
 }
 
 bool has_capability(mailimap* imap, const char* name) {
@@ -266,8 +278,6 @@ FetchedMessage to_message(mailimap_msg_att* att, std::size_t max_bytes) {
 
 struct ImapSession::State {
     ImapEndpoint endpoint;
-    // Outlives the handshake: OpenSSL's verify callback points into it.
-    TlsSettings tls;
     SessionPtr imap;
     bool has_idle = false;
     bool has_condstore = false;
@@ -294,6 +304,8 @@ struct ImapSession::State {
     void connect_tls();
     void connect_starttls();
     void connect_plain();
+    void verify_certificate() const;
+    std::string where() const { return endpoint.host + ":" + std::to_string(endpoint.port); }
     std::vector<std::uint32_t> search(SearchKeyPtr key);
     void fetch_chunk(const std::uint32_t* uids, std::size_t count, std::size_t max_bytes,
                      std::map<std::uint32_t, FetchedMessage>& into);
@@ -306,7 +318,6 @@ void ImapSession::State::connect() {
         throw ImapError(ImapFailure::connection, "cannot allocate an IMAP session");
     }
     mailimap_set_timeout(imap.get(), static_cast<time_t>(endpoint.timeout.count()));
-    tls = TlsSettings{endpoint.host, endpoint.verify_peer, endpoint.ca_file, {}, {}};
     switch (endpoint.security) {
         case ImapSecurity::tls:
             connect_tls();
@@ -323,27 +334,42 @@ void ImapSession::State::connect() {
 void ImapSession::State::connect_tls() {
     const int r = mailimap_ssl_connect_with_callback(imap.get(), endpoint.host.c_str(),
                                                      static_cast<std::uint16_t>(endpoint.port),
-                                                     configure_tls, &tls);
+                                                     set_server_name, &endpoint.host);
     if (!succeeded(r)) {
-        throw ImapError(ImapFailure::connection,
-                        tls_failure("IMAP TLS connect to " + endpoint.host + ":" +
-                                        std::to_string(endpoint.port),
-                                    tls, r));
+        throw ImapError(ImapFailure::connection, "IMAP TLS connect to " + where() +
+                                                     " failed (libetpan error " +
+                                                     std::to_string(r) + ")");
     }
+    verify_certificate();
 }
 
 void ImapSession::State::connect_starttls() {
     connect_plain();
     refresh_capabilities(imap.get());
     if (!has_capability(imap.get(), "STARTTLS")) {
-        throw ImapError(ImapFailure::connection, "IMAP server " + endpoint.host + ":" +
-                                                     std::to_string(endpoint.port) +
-                                                     " does not offer STARTTLS");
+        throw ImapError(ImapFailure::connection,
+                        "IMAP server " + where() + " does not offer STARTTLS");
     }
-    const int r = mailimap_socket_starttls_with_callback(imap.get(), configure_tls, &tls);
+    const int r =
+        mailimap_socket_starttls_with_callback(imap.get(), set_server_name, &endpoint.host);
     if (!succeeded(r)) {
         throw ImapError(ImapFailure::connection,
-                        tls_failure("IMAP STARTTLS with " + endpoint.host, tls, r));
+                        "IMAP STARTTLS with " + where() + " failed (libetpan error " +
+                            std::to_string(r) + ")" + server_text(imap.get()));
+    }
+    verify_certificate();
+}
+
+void ImapSession::State::verify_certificate() const {
+    if (!endpoint.verify_peer) {
+        return;
+    }
+    ChainPtr chain(mailstream_get_certificate_chain(imap->imap_stream));
+    const std::string problem = chain_problem(chain.get(), endpoint.host, endpoint.ca_file);
+    if (!problem.empty()) {
+        throw ImapError(
+            ImapFailure::connection,
+            "IMAP server " + where() + ": certificate verification refused: " + problem);
     }
 }
 
@@ -351,9 +377,9 @@ void ImapSession::State::connect_plain() {
     const int r = mailimap_socket_connect(imap.get(), endpoint.host.c_str(),
                                           static_cast<std::uint16_t>(endpoint.port));
     if (!succeeded(r)) {
-        throw ImapError(ImapFailure::connection,
-                        "IMAP connect to " + endpoint.host + ":" + std::to_string(endpoint.port) +
-                            " failed (libetpan error " + std::to_string(r) + ")");
+        throw ImapError(
+            ImapFailure::connection,
+            "IMAP connect to " + where() + " failed (libetpan error " + std::to_string(r) + ")");
     }
 }
 
