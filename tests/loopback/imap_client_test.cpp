@@ -136,6 +136,18 @@ TEST_CASE("imap: the name in the certificate is checked, as a DNS name too") {
     CHECK(session.examine("INBOX").uidvalidity > 0);
 }
 
+TEST_CASE("imap: a certificate for another name is refused") {
+    ImapEndpoint e = tls_endpoint();
+    e.host = "127.0.0.2";  // Dovecot listens there too, with the 127.0.0.1 certificate
+    const ImapError error = imap_error_of([&] { ImapSession session(e); });
+    INFO(std::string(error.what()));
+    CHECK(error.failure() == ImapFailure::connection);
+    CHECK(std::string(error.what()).find("certificate verification refused") != std::string::npos);
+    e.verify_peer = false;
+    ImapSession unverified(e);
+    unverified.login(password("sales@acme.test", "secret1"));
+}
+
 TEST_CASE("imap: STARTTLS login") {
     ImapSession session(starttls_endpoint());
     session.login(password("ops@acme.test", "secret2"));

@@ -87,7 +87,7 @@ write_config() {
   cat >"$dir/dovecot.conf" <<EOF
 # Written by tests/shell/dovecot_fixture.sh: a throwaway server for tests.
 protocols = imap
-listen = 127.0.0.1
+listen = 127.0.0.1, 127.0.0.2
 base_dir = $dir/run
 state_dir = $dir/state
 log_path = $dir/dovecot.log
@@ -139,8 +139,10 @@ service imap-login {
     address = 127.0.0.1
     port = $imap_port
   }
+  # 127.0.0.2 presents the same certificate (IP:127.0.0.1, DNS:localhost):
+  # a client must refuse it for that address.
   inet_listener imaps {
-    address = 127.0.0.1
+    address = 127.0.0.1, 127.0.0.2
     port = $imaps_port
     ssl = yes
   }
