@@ -162,6 +162,22 @@ TEST_CASE("imap: a wrong password is an authentication error with the server's w
     CHECK(std::string(e.what()).find("Authentication failed") != std::string::npos);
 }
 
+TEST_CASE("imap: XOAUTH2 with a token the server accepts, and one it does not") {
+    ImapSession session(tls_endpoint());
+    session.login(ImapCredentials{"sales@acme.test", ImapAuthKind::xoauth2, "tok-sales-1"});
+    CHECK(session.examine("INBOX").uidvalidity > 0);
+
+    ImapSession refused(tls_endpoint());
+    const auto started = std::chrono::steady_clock::now();
+    const ImapError e = imap_error_of([&] {
+        refused.login(ImapCredentials{"sales@acme.test", ImapAuthKind::xoauth2, "revoked"});
+    });
+    INFO(std::string(e.what()));
+    CHECK(e.failure() == ImapFailure::authentication);
+    // The server's challenge with the error is answered, not waited out.
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
+}
+
 TEST_CASE("imap: a certificate from another CA is refused, over TLS and STARTTLS") {
     for (ImapEndpoint e : {tls_endpoint(), starttls_endpoint()}) {
         e.ca_file = env("WRONG_CA_FILE");
