@@ -6,10 +6,12 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <pthread.h>
 #include <strings.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -47,10 +49,44 @@ using SearchResultPtr = std::unique_ptr<clist, SearchResultDeleter>;
 using FetchListPtr = std::unique_ptr<clist, FetchListDeleter>;
 using CapabilityPtr = std::unique_ptr<mailimap_capability_data, CapabilityDeleter>;
 
+// A write to a connection the server closed raises SIGPIPE, whose default
+// action ends the process, and libetpan (over GnuTLS) sends without
+// MSG_NOSIGNAL. While a guard lives, the calling thread blocks SIGPIPE; one
+// raised meanwhile is consumed before the old mask comes back, so the
+// write just fails (EPIPE) and surfaces as ImapError(connection). Nothing
+// process-wide changes.
+class SigpipeGuard {
+  public:
+    SigpipeGuard() {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+        sigset_t pending;
+        sigpending(&pending);
+        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    }
+    ~SigpipeGuard() {
+        if (!was_pending_) {
+            const timespec no_wait{0, 0};
+            while (sigtimedwait(&pipe_, nullptr, &no_wait) == SIGPIPE) {
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    SigpipeGuard(const SigpipeGuard&) = delete;
+    SigpipeGuard& operator=(const SigpipeGuard&) = delete;
+
+  private:
+    sigset_t pipe_;
+    sigset_t old_;
+    bool was_pending_ = false;
+};
+
 // The session's destructor: LOGOUT is a courtesy (the server may be gone,
 // so its error is ignored), mailimap_free closes the stream.
 struct SessionDeleter {
     void operator()(mailimap* imap) const {
+        SigpipeGuard guard;
         if (imap->imap_stream != nullptr) {
             mailimap_logout(imap);
         }
@@ -69,8 +105,8 @@ bool is_network_error(int r) {
            r == MAILIMAP_ERROR_SSL || r == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION;
 }
 
-// The text of the server's last tagged answer ("[AUTHENTICATIONFAILED]
-// Authentication failed."), when there was one.
+// The text of the server's last tagged answer ("Authentication failed.";
+// libetpan keeps the text without its [CODE]), when there was one.
 std::string server_text(mailimap* imap) {
     if (imap->imap_response == nullptr || imap->imap_response[0] == '\0') {
         return {};
@@ -313,6 +349,7 @@ struct ImapSession::State {
 };
 
 void ImapSession::State::connect() {
+    SigpipeGuard guard;
     imap.reset(mailimap_new(0, nullptr));
     if (!imap) {
         throw ImapError(ImapFailure::connection, "cannot allocate an IMAP session");
@@ -391,6 +428,7 @@ ImapSession::ImapSession(const ImapEndpoint& endpoint) : state_(std::make_unique
 ImapSession::~ImapSession() = default;
 
 void ImapSession::login(const ImapCredentials& credentials) {
+    SigpipeGuard guard;
     mailimap* imap = state_->imap.get();
     const int r =
         credentials.kind == ImapAuthKind::xoauth2
@@ -418,6 +456,7 @@ bool ImapSession::has_condstore() const {
 }
 
 ImapFolderState ImapSession::examine(const std::string& folder) {
+    SigpipeGuard guard;
     state_->examined = false;
     state_->check(mailimap_examine(state_->imap.get(), folder.c_str()), "EXAMINE " + folder);
     const mailimap_selection_info* info = state_->imap->imap_selection_info;
@@ -429,6 +468,7 @@ ImapFolderState ImapSession::examine(const std::string& folder) {
 }
 
 std::vector<std::uint32_t> ImapSession::State::search(SearchKeyPtr key) {
+    SigpipeGuard guard;
     clist* raw = nullptr;
     const int r = mailimap_uid_search(imap.get(), nullptr, key.get(), &raw);
     SearchResultPtr result(raw);
@@ -464,6 +504,7 @@ std::vector<std::uint32_t> ImapSession::uids_since(std::chrono::sys_days since) 
 void ImapSession::State::fetch_chunk(const std::uint32_t* uids, std::size_t count,
                                      std::size_t max_bytes,
                                      std::map<std::uint32_t, FetchedMessage>& into) {
+    SigpipeGuard guard;
     SetPtr set(mailimap_set_new_empty());
     for (std::size_t i = 0; i < count; ++i) {
         if (mailimap_set_add_single(set.get(), uids[i]) != MAILIMAP_NO_ERROR) {
@@ -509,6 +550,9 @@ std::vector<FetchedMessage> ImapSession::fetch(const std::vector<std::uint32_t>&
 IdleWake ImapSession::State::wait_in_idle(std::chrono::milliseconds max_wait,
                                           const std::atomic<bool>& stop) const {
     const int fd = mailimap_idle_get_fd(imap.get());
+    if (fd < 0) {
+        return IdleWake::changed;  // nothing to wait on: let the caller look
+    }
     const auto deadline = std::chrono::steady_clock::now() + max_wait;
     while (!stop.load()) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -529,6 +573,7 @@ IdleWake ImapSession::State::wait_in_idle(std::chrono::milliseconds max_wait,
 }
 
 IdleWake ImapSession::idle(std::chrono::milliseconds max_wait, const std::atomic<bool>& stop) {
+    SigpipeGuard guard;
     state_->require_examined("IDLE");
     if (!state_->has_idle) {
         throw ImapError(ImapFailure::protocol, "IMAP server does not offer IDLE");
@@ -542,6 +587,7 @@ IdleWake ImapSession::idle(std::chrono::milliseconds max_wait, const std::atomic
 }
 
 void ImapSession::noop() {
+    SigpipeGuard guard;
     state_->check(mailimap_noop(state_->imap.get()), "NOOP");
 }
 

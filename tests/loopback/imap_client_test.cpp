@@ -376,3 +376,18 @@ TEST_CASE("imap: a new UIDVALIDITY is seen on the next EXAMINE") {
     // And from a new connection too.
     CHECK(session_for(user, "secret5")->examine("INBOX").uidvalidity == changed);
 }
+
+TEST_CASE("imap: a connection the server dropped surfaces as a connection error") {
+    const std::string user = "kicked@acme.test";
+    auto session = session_for(user, "secret9");
+    session->examine("INBOX");
+    session->noop();
+    fixture("kick " + dir() + " " + user);
+    std::this_thread::sleep_for(300ms);
+    const ImapError e = imap_error_of([&] {
+        session->noop();
+        session->noop();  // the first may still read the server's BYE
+    });
+    INFO(std::string(e.what()));
+    CHECK(e.failure() == ImapFailure::connection);
+}

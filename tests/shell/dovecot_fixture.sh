@@ -14,6 +14,7 @@
 #   dovecot_fixture.sh flags DIR USER FOLDER           "uid flags" per message
 #   dovecot_fixture.sh count DIR USER FOLDER           number of messages
 #   dovecot_fixture.sh uidvalidity DIR USER FOLDER N   give FOLDER UIDVALIDITY N
+#   dovecot_fixture.sh kick DIR USER                   drop USER's connections
 #
 # With DOVECOT_OAUTH2_INTROSPECT_URL set, start also offers XOAUTH2 and
 # OAUTHBEARER, validating tokens at that URL (passdb oauth2).
@@ -235,7 +236,7 @@ stop() {
 }
 
 cmd=${1:-}
-[ $# -ge 2 ] || fail "usage: $0 start|stop|save|flags|count|uidvalidity DIR ..."
+[ $# -ge 2 ] || fail "usage: $0 start|stop|save|flags|count|uidvalidity|kick DIR ..."
 shift
 dir=$1
 case $cmd in
@@ -257,6 +258,10 @@ count)
 uidvalidity)
   [ $# -eq 4 ] || fail "usage: uidvalidity DIR USER FOLDER N"
   as_owner doveadm -c "$dir/dovecot.conf" mailbox update -u "$2" --uid-validity "$4" "$3"
+  ;;
+kick)
+  [ $# -eq 2 ] || fail "usage: kick DIR USER"
+  as_owner doveadm -c "$dir/dovecot.conf" kick "$2" >/dev/null
   ;;
 *) fail "unknown command $cmd" ;;
 esac

@@ -46,7 +46,7 @@ export DOVECOT_OAUTH2_INTROSPECT_URL=http://127.0.0.1:$introspect_port/introspec
 # One user per case that saves mail (the test knows these passwords).
 "$fixture" start "$tmp/dovecot" sales@acme.test:secret1 ops@acme.test:secret2 fetch@acme.test:secret3 \
   idle@acme.test:secret4 uidv@acme.test:secret5 big@acme.test:secret6 many@acme.test:secret7 \
-  since@acme.test:secret8 || fail "dovecot did not start"
+  since@acme.test:secret8 kicked@acme.test:secret9 || fail "dovecot did not start"
 
 start_server plain /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/imap_plain_server.py"
 # A port nobody listens on: bound and closed again.
