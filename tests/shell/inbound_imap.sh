@@ -27,7 +27,7 @@ org=ac000000-0000-4000-8000-000000000001
 fixtures="$PF_SOURCE_DIR/tests/data/inbound"
 dovecot="$tmp/dovecot"
 dv() { bash "$PF_SOURCE_DIR/tests/shell/dovecot_fixture.sh" "$@"; }
-dv start "$dovecot" sales@acme.test:pw-sales-1 ops@acme.test:pw-ops-2 lost@acme.test:pw-lost-3 \
+dv start "$dovecot" sales@acme.test:pw-sales-1 ops@acme.test:pw-ops-2 lost@acme.test:pw-lost-3 desk@acme.test:pw-desk-4 \
   >"$tmp/dovecot.out" 2>&1 || { cat "$tmp/dovecot.out"; fail "dovecot did not start"; }
 trap 'kill -9 ${daemon_pid:-} 2>/dev/null || true; dv stop "$dovecot" >/dev/null 2>&1 || true;
       [ -z "${PF_KEEP_LOGS:-}" ] || cp -r "$tmp" "$PF_KEEP_LOGS"; _pf_cleanup' EXIT
@@ -67,16 +67,17 @@ listen = ""
 level = "debug"
 TOML
 }
-write_config "$tmp/config.toml" true 30
+write_config "$tmp/config.toml" true 5
 write_config "$tmp/polling.toml" false 2
 encrypt() { printf '%s' "$1" | "$PF_BIN" mailbox encrypt -c "$tmp/config.toml" || fail "mailbox encrypt"; }
 psql -X -q "$url" -v imaps_port="$IMAPS_PORT" -v sales_secret="$(encrypt pw-sales-1)" \
-  -v ops_secret="$(encrypt pw-ops-2)" -v wrong_secret="$(encrypt not-the-password)" \
+  -v ops_secret="$(encrypt pw-ops-2)" -v desk_secret="$(encrypt pw-desk-4)" \
+  -v wrong_secret="$(encrypt not-the-password)" \
   -f "$PF_SOURCE_DIR/tests/shell/inbound_fixture.sql" >/dev/null || fail "fixture"
 
 q() { psql -X -tA "$url" -c "$1"; }
 status_of() { q "SELECT status FROM outreach.campaign_enrollments WHERE id = md5('ib-enrollment' || '$1')::uuid"; }
-events() { q "SELECT count(*) FROM outreach.inbound_events WHERE organisation_id = '$org' $1"; }
+events() { q "SELECT count(*) FROM outreach.inbound_events WHERE organisation_id = '$org' ${1:-}"; }
 # until SECONDS COMMAND...: true once COMMAND succeeds, false after SECONDS.
 until_true() {
   local seconds=$1
@@ -111,18 +112,21 @@ control() { curl -fsS -H "Authorization: Bearer control-token-6" "http://127.0.0
 
 start_daemon "$url" "$tmp/config.toml" "$tmp/daemon.log"
 sent() { [ "$(q "SELECT count(*) FROM outreach.messages WHERE direction = 'outbound' AND status = 'sent'")" = "$1" ]; }
+# 31 first emails (one a second per mailbox) and ops's 47 of history.
 until_true 60 sent 78 || { tail -30 "$tmp/daemon.log"; fail "first steps: $(q "SELECT count(*) FROM outreach.messages WHERE status = 'sent'") of 78 sent"; }
 cport=$(sed -n 's/.*control port listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/daemon.log" | head -1)
-reading() { [ "$(q "SELECT count(*) FROM outreach.mailbox_inbound WHERE mode = 'idle'")" = 2 ]; }
-until_true 30 reading || { tail -30 "$tmp/daemon.log"; fail "sales and ops are not in IDLE"; }
+reading() { [ "$(q "SELECT count(*) FROM outreach.mailbox_inbound WHERE mode = 'idle'")" = 3 ]; }
+until_true 30 reading || { tail -30 "$tmp/daemon.log"; fail "sales, desk and ops are not in IDLE"; }
 
 # 1. One message of each kind.
-for f in reply_gmail reply_outlook reply_apple_mail dsn_postfix_511 dsn_postfix_422 dsn_exchange_511 \
-         dsn_exchange_422 dsn_gmail_511 dsn_gmail_422 ooo_fr_with_date ooo_fr_without_date \
-         ooo_en_with_date ooo_en_without_date newsletter; do
+for f in reply_gmail reply_outlook reply_apple_mail ooo_fr_with_date ooo_fr_without_date ooo_en_with_date \
+         ooo_en_without_date newsletter; do
   deliver "$f" "s-$f" sales@acme.test INBOX
 done
-deliver bounce_qmail_plain s-bounce_qmail_plain sales@acme.test Spam
+for f in dsn_postfix_511 dsn_postfix_422 dsn_exchange_511 dsn_exchange_422 dsn_gmail_511 dsn_gmail_422; do
+  deliver "$f" "s-$f" desk@acme.test INBOX
+done
+deliver bounce_qmail_plain s-bounce_qmail_plain desk@acme.test Spam
 recorded() { [ "$(events)" = 14 ]; }
 until_true 20 recorded || { tail -40 "$tmp/daemon.log"; fail "$(events) inbound events recorded, expected 14"; }
 check_status() {  # check_status LOCAL STATUS
@@ -226,13 +230,17 @@ boxes = {m["email"]: m for m in json.load(open(sys.argv[1]))["mailboxes"]}
 sales, lost = boxes["sales@acme.test"]["inbound"], boxes["lost@acme.test"]["inbound"]
 assert sales["mode"] == "idle" and sales["last_poll_at"] and not sales["consecutive_failures"], sales
 assert {c["folder"] for c in sales["cursors"]} == {"INBOX", "Spam", "Archive"}, sales["cursors"]
-assert sales["recorded"]["reply"] >= 6 and sales["recorded"]["hard_bounce"] == 4, sales["recorded"]
+assert sales["recorded"]["reply"] >= 6 and sales["recorded"]["auto_reply"] == 4, sales["recorded"]
+desk = boxes["desk@acme.test"]
+assert desk["inbound"]["recorded"]["hard_bounce"] == 4 and desk["inbound"]["recorded"]["soft_bounce"] == 3, desk
+assert desk["status"] == "error" and desk["status_reason"].startswith("bounce protection"), desk
 assert lost["mode"] == "error" and lost["last_error"] and lost["consecutive_failures"] >= 1, lost
 PY
-curl -fsS "http://127.0.0.1:$cport/metrics" >"$tmp/metrics.txt"
+control /metrics >"$tmp/metrics.txt" || fail "metrics"
 grep -q '^prospectflow_inbound_messages_total{kind="hard_bounce"} 7$' "$tmp/metrics.txt" \
   || fail "metrics: $(grep inbound "$tmp/metrics.txt")"
-grep -q '^prospectflow_bounce_protection_pauses_total{target="mailbox"} 1$' "$tmp/metrics.txt" || fail "metrics: no mailbox pause"
+grep -q '^prospectflow_bounce_protection_pauses_total{target="mailbox"} 2$' "$tmp/metrics.txt" \
+  || fail "metrics: $(grep bounce_protection "$tmp/metrics.txt") (desk and ops)"
 pass "lost@acme.test's refused login is flagged ($(q "SELECT last_error FROM outreach.mailbox_inbound WHERE mailbox_id = 'ac000000-0000-4000-8000-0000000000e3'")) and it still sends; the control port and metrics show the inbound state"
 
 # Nothing in the mailboxes was flagged, moved or deleted.
@@ -240,7 +248,8 @@ for folder in INBOX Spam Archive; do
   dv flags "$dovecot" sales@acme.test "$folder" >"$tmp/flags.txt" || fail "doveadm fetch"
   grep -qiE '\\(Seen|Deleted|Flagged|Answered)' "$tmp/flags.txt" && fail "$folder has flags: $(cat "$tmp/flags.txt")"
 done
-[ "$(dv count "$dovecot" sales@acme.test INBOX)" = 20 ] || fail "INBOX holds $(dv count "$dovecot" sales@acme.test INBOX) messages, 20 were saved"
+[ "$(dv count "$dovecot" sales@acme.test INBOX)" = 12 ] || fail "INBOX holds $(dv count "$dovecot" sales@acme.test INBOX) messages, 12 were saved"
+dv flags "$dovecot" desk@acme.test INBOX | grep -qiE '\\(Seen|Deleted|Flagged|Answered)' && fail "desk's INBOX has flags"
 pass "no message was flagged, moved or deleted"
 
 # 7. SIGKILL mid-fetch, then polling.
@@ -276,7 +285,7 @@ for k in 1 2 3; do
   [ "$(events "AND enrollment_id = md5('ib-enrollment' || 's-killed$k')::uuid")" = 1 ] || fail "s-killed$k: not one event"
 done
 cport=$(sed -n 's/.*control port listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/daemon3.log" | head -1)
-curl -fsS "http://127.0.0.1:$cport/metrics" >"$tmp/metrics3.txt"
+control /metrics >"$tmp/metrics3.txt" || fail "metrics"
 grep -q '^prospectflow_inbound_messages_total{kind="duplicate"} 0$' "$tmp/metrics3.txt" \
   || fail "the restarted daemon reprocessed: $(grep 'kind="duplicate"' "$tmp/metrics3.txt")"
 pass "SIGKILL mid-fetch (cursor at uid $uid_killed of $(last_uid)): the replies are recorded once, nothing reprocessed"
