@@ -477,11 +477,15 @@ CREATE TABLE outreach.campaigns (
     holiday_calendar text DEFAULT 'none'::text NOT NULL,
     holiday_calendar_from_country boolean DEFAULT false NOT NULL,
     max_new_per_day integer,
+    ooo_resume_delay_days integer DEFAULT 1 NOT NULL,
+    stop_on_company_reply boolean DEFAULT false NOT NULL,
+    status_reason text,
     CONSTRAINT campaigns_daily_send_limit_range CHECK (((daily_send_limit >= 1) AND (daily_send_limit <= 1000000))),
     CONSTRAINT campaigns_from_email_format CHECK (public.pf_is_email((from_email)::text)),
     CONSTRAINT campaigns_holiday_calendar_check CHECK ((holiday_calendar = ANY (ARRAY['none'::text, 'fr'::text, 'fr-alsace-moselle'::text, 'fr-guadeloupe'::text, 'fr-martinique'::text, 'fr-guyane'::text, 'fr-reunion'::text, 'fr-mayotte'::text]))),
     CONSTRAINT campaigns_max_new_per_day_range CHECK (((max_new_per_day IS NULL) OR ((max_new_per_day >= 0) AND (max_new_per_day <= 1000000)))),
     CONSTRAINT campaigns_name_not_blank CHECK ((btrim(name) <> ''::text)),
+    CONSTRAINT campaigns_ooo_resume_delay_range CHECK (((ooo_resume_delay_days >= 0) AND (ooo_resume_delay_days <= 60))),
     CONSTRAINT campaigns_reply_to_format CHECK (public.pf_is_email((reply_to)::text)),
     CONSTRAINT campaigns_send_adapter_check CHECK ((send_adapter = ANY (ARRAY['smtp'::text, 'http'::text, 'file'::text, 'log'::text]))),
     CONSTRAINT campaigns_send_days_iso CHECK ((((cardinality(send_days) >= 1) AND (cardinality(send_days) <= 7)) AND (array_ndims(send_days) = 1) AND (array_position(send_days, NULL::smallint) IS NULL) AND (send_days <@ '{1,2,3,4,5,6,7}'::smallint[]))),
@@ -525,6 +529,35 @@ CREATE TABLE outreach.holidays (
 
 
 --
+-- Name: inbound_events; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.inbound_events (
+    organisation_id uuid NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    mailbox_id uuid,
+    folder text,
+    uid bigint,
+    rfc_message_id text NOT NULL,
+    kind text NOT NULL,
+    message_id uuid NOT NULL,
+    enrollment_id uuid NOT NULL,
+    campaign_id uuid NOT NULL,
+    from_email text,
+    subject text,
+    status text,
+    diagnostic text,
+    return_date date,
+    reason text,
+    received_at timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT inbound_events_kind_check CHECK ((kind = ANY (ARRAY['reply'::text, 'hard_bounce'::text, 'soft_bounce'::text, 'auto_reply'::text]))),
+    CONSTRAINT inbound_events_rfc_message_id_not_blank CHECK ((btrim(rfc_message_id) <> ''::text))
+);
+
+
+--
 -- Name: instances; Type: TABLE; Schema: outreach; Owner: -
 --
 
@@ -554,6 +587,46 @@ CREATE TABLE outreach.mailbox_daily_sends (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT mailbox_daily_sends_reserved_non_negative CHECK ((reserved >= 0))
+);
+
+
+--
+-- Name: mailbox_folder_cursors; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.mailbox_folder_cursors (
+    organisation_id uuid NOT NULL,
+    mailbox_id uuid NOT NULL,
+    folder text NOT NULL,
+    uidvalidity bigint NOT NULL,
+    last_uid bigint DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mailbox_folder_cursors_folder_not_blank CHECK ((btrim(folder) <> ''::text)),
+    CONSTRAINT mailbox_folder_cursors_uid_range CHECK ((((uidvalidity >= 1) AND (uidvalidity <= '4294967295'::bigint)) AND ((last_uid >= 0) AND (last_uid <= '4294967295'::bigint))))
+);
+
+
+--
+-- Name: mailbox_inbound; Type: TABLE; Schema: outreach; Owner: -
+--
+
+CREATE TABLE outreach.mailbox_inbound (
+    organisation_id uuid NOT NULL,
+    mailbox_id uuid NOT NULL,
+    locked_by text,
+    locked_until timestamp with time zone,
+    mode text DEFAULT 'stopped'::text NOT NULL,
+    last_poll_at timestamp with time zone,
+    last_success_at timestamp with time zone,
+    last_error text,
+    last_error_at timestamp with time zone,
+    consecutive_failures integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT mailbox_inbound_failures_non_negative CHECK ((consecutive_failures >= 0)),
+    CONSTRAINT mailbox_inbound_lease_complete CHECK (((locked_by IS NULL) = (locked_until IS NULL))),
+    CONSTRAINT mailbox_inbound_mode_check CHECK ((mode = ANY (ARRAY['stopped'::text, 'connecting'::text, 'idle'::text, 'polling'::text, 'error'::text])))
 );
 
 
@@ -590,6 +663,7 @@ CREATE TABLE outreach.mailboxes (
     consecutive_failures integer DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    inbound_enabled boolean DEFAULT true NOT NULL,
     CONSTRAINT mailboxes_auth_kind_check CHECK ((auth_kind = ANY (ARRAY['password'::text, 'xoauth2'::text]))),
     CONSTRAINT mailboxes_consecutive_failures_non_negative CHECK ((consecutive_failures >= 0)),
     CONSTRAINT mailboxes_daily_limit_range CHECK (((daily_limit >= 0) AND (daily_limit <= 100000))),
@@ -1042,6 +1116,14 @@ ALTER TABLE ONLY outreach.holidays
 
 
 --
+-- Name: inbound_events inbound_events_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.inbound_events
+    ADD CONSTRAINT inbound_events_pkey PRIMARY KEY (organisation_id, id);
+
+
+--
 -- Name: instances instances_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
 --
 
@@ -1055,6 +1137,22 @@ ALTER TABLE ONLY outreach.instances
 
 ALTER TABLE ONLY outreach.mailbox_daily_sends
     ADD CONSTRAINT mailbox_daily_sends_pkey PRIMARY KEY (organisation_id, mailbox_id, local_day);
+
+
+--
+-- Name: mailbox_folder_cursors mailbox_folder_cursors_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_folder_cursors
+    ADD CONSTRAINT mailbox_folder_cursors_pkey PRIMARY KEY (organisation_id, mailbox_id, folder);
+
+
+--
+-- Name: mailbox_inbound mailbox_inbound_pkey; Type: CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_inbound
+    ADD CONSTRAINT mailbox_inbound_pkey PRIMARY KEY (organisation_id, mailbox_id);
 
 
 --
@@ -1289,6 +1387,34 @@ CREATE INDEX enrollment_step_variant_assignments_variant_idx ON outreach.enrollm
 
 
 --
+-- Name: inbound_events_campaign_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX inbound_events_campaign_idx ON outreach.inbound_events USING btree (organisation_id, campaign_id, kind, received_at);
+
+
+--
+-- Name: inbound_events_message_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX inbound_events_message_idx ON outreach.inbound_events USING btree (organisation_id, message_id);
+
+
+--
+-- Name: inbound_events_once; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE UNIQUE INDEX inbound_events_once ON outreach.inbound_events USING btree (organisation_id, mailbox_id, rfc_message_id) WHERE (mailbox_id IS NOT NULL);
+
+
+--
+-- Name: messages_campaign_sent_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_campaign_sent_idx ON outreach.messages USING btree (organisation_id, campaign_id, sent_at) WHERE ((direction = 'outbound'::text) AND (sent_at IS NOT NULL));
+
+
+--
 -- Name: messages_enrollment_idx; Type: INDEX; Schema: outreach; Owner: -
 --
 
@@ -1300,6 +1426,13 @@ CREATE INDEX messages_enrollment_idx ON outreach.messages USING btree (organisat
 --
 
 CREATE INDEX messages_inbound_enrollment_idx ON outreach.messages USING btree (organisation_id, enrollment_id) WHERE (direction = 'inbound'::text);
+
+
+--
+-- Name: messages_mailbox_recipient_idx; Type: INDEX; Schema: outreach; Owner: -
+--
+
+CREATE INDEX messages_mailbox_recipient_idx ON outreach.messages USING btree (organisation_id, mailbox_id, to_email, sent_at) WHERE ((direction = 'outbound'::text) AND (mailbox_id IS NOT NULL));
 
 
 --
@@ -1541,6 +1674,13 @@ CREATE TRIGGER holidays_touch_updated_at BEFORE UPDATE ON outreach.holidays FOR 
 
 
 --
+-- Name: inbound_events inbound_events_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER inbound_events_touch_updated_at BEFORE UPDATE ON outreach.inbound_events FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
 -- Name: instances instances_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
 --
 
@@ -1552,6 +1692,20 @@ CREATE TRIGGER instances_touch_updated_at BEFORE UPDATE ON outreach.instances FO
 --
 
 CREATE TRIGGER mailbox_daily_sends_touch_updated_at BEFORE UPDATE ON outreach.mailbox_daily_sends FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: mailbox_folder_cursors mailbox_folder_cursors_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER mailbox_folder_cursors_touch_updated_at BEFORE UPDATE ON outreach.mailbox_folder_cursors FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
+
+
+--
+-- Name: mailbox_inbound mailbox_inbound_touch_updated_at; Type: TRIGGER; Schema: outreach; Owner: -
+--
+
+CREATE TRIGGER mailbox_inbound_touch_updated_at BEFORE UPDATE ON outreach.mailbox_inbound FOR EACH ROW EXECUTE FUNCTION public.pf_touch_updated_at();
 
 
 --
@@ -1852,6 +2006,30 @@ ALTER TABLE ONLY outreach.holidays
 
 
 --
+-- Name: inbound_events inbound_events_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.inbound_events
+    ADD CONSTRAINT inbound_events_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id) REFERENCES outreach.mailboxes(organisation_id, id) ON DELETE SET NULL (mailbox_id);
+
+
+--
+-- Name: inbound_events inbound_events_message_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.inbound_events
+    ADD CONSTRAINT inbound_events_message_fkey FOREIGN KEY (organisation_id, message_id) REFERENCES outreach.messages(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: inbound_events inbound_events_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.inbound_events
+    ADD CONSTRAINT inbound_events_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
 -- Name: mailbox_daily_sends mailbox_daily_sends_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
 --
 
@@ -1865,6 +2043,38 @@ ALTER TABLE ONLY outreach.mailbox_daily_sends
 
 ALTER TABLE ONLY outreach.mailbox_daily_sends
     ADD CONSTRAINT mailbox_daily_sends_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: mailbox_folder_cursors mailbox_folder_cursors_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_folder_cursors
+    ADD CONSTRAINT mailbox_folder_cursors_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id) REFERENCES outreach.mailboxes(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: mailbox_folder_cursors mailbox_folder_cursors_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_folder_cursors
+    ADD CONSTRAINT mailbox_folder_cursors_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
+
+
+--
+-- Name: mailbox_inbound mailbox_inbound_mailbox_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_inbound
+    ADD CONSTRAINT mailbox_inbound_mailbox_fkey FOREIGN KEY (organisation_id, mailbox_id) REFERENCES outreach.mailboxes(organisation_id, id) ON DELETE CASCADE;
+
+
+--
+-- Name: mailbox_inbound mailbox_inbound_organisation_fkey; Type: FK CONSTRAINT; Schema: outreach; Owner: -
+--
+
+ALTER TABLE ONLY outreach.mailbox_inbound
+    ADD CONSTRAINT mailbox_inbound_organisation_fkey FOREIGN KEY (organisation_id) REFERENCES iam.organisations(id) ON DELETE CASCADE;
 
 
 --
