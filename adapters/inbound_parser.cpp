@@ -1,11 +1,11 @@
 #include "adapters/inbound_parser.hpp"
 
-#include <gmime/gmime.h>
-
 #include <algorithm>
 #include <cctype>
 #include <memory>
 #include <mutex>
+
+#include "adapters/gmime_support.hpp"
 
 namespace pf::adapters {
 namespace {
@@ -13,22 +13,6 @@ namespace {
 constexpr std::size_t max_text_bytes = 64 * 1024;
 // Deeper nesting than this is no real mail; stopping keeps recursion bounded.
 constexpr int max_part_depth = 32;
-
-struct GObjectUnref {
-    void operator()(gpointer object) const { g_object_unref(object); }
-};
-template <typename T>
-using GPtr = std::unique_ptr<T, GObjectUnref>;
-
-struct GFreeString {
-    void operator()(char* s) const { g_free(s); }
-};
-using GString_ = std::unique_ptr<char, GFreeString>;
-
-void init_gmime() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
 
 std::string lowercase(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -104,7 +88,7 @@ std::string decoded_content(GMimePart* part) {
 }
 
 std::string text_of(GMimeTextPart* part) {
-    GString_ text(g_mime_text_part_get_text(part));
+    GOwnedString text(g_mime_text_part_get_text(part));
     return text ? std::string(text.get()) : std::string();
 }
 

@@ -1,28 +1,13 @@
 #include "adapters/mime_message.hpp"
 
-#include <gmime/gmime.h>
-
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 
+#include "adapters/gmime_support.hpp"
+
 namespace pf::adapters {
 namespace {
-
-struct GObjectUnref {
-    void operator()(gpointer object) const { g_object_unref(object); }
-};
-template <typename T>
-using GPtr = std::unique_ptr<T, GObjectUnref>;
-
-struct GFreeString {
-    void operator()(char* s) const { g_free(s); }
-};
-
-void init_gmime() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
 
 // UTF-8 as given: GMime's own g_mime_text_part_set_text would pick the
 // "best" charset (latin-1 for most French text), which surprises readers of
@@ -61,14 +46,16 @@ std::string build_mime(const MimeFields& f) {
 
     add_mailbox(g_mime_message_get_from(message.get()), f.from_name, f.from_email);
     add_mailbox(g_mime_message_get_to(message.get()), "", f.to_email);
-    if (!f.reply_to.empty()) add_mailbox(g_mime_message_get_reply_to(message.get()), "", f.reply_to);
+    if (!f.reply_to.empty())
+        add_mailbox(g_mime_message_get_reply_to(message.get()), "", f.reply_to);
     g_mime_message_set_subject(message.get(), f.subject.c_str(), "utf-8");
     std::unique_ptr<GDateTime, decltype(&g_date_time_unref)> date(
         g_date_time_new_from_unix_utc(f.date.time_since_epoch().count()), &g_date_time_unref);
     g_mime_message_set_date(message.get(), date.get());
     g_mime_message_set_message_id(message.get(), f.message_id.c_str());
 
-    if (f.in_reply_to) g_mime_object_set_header(object, "In-Reply-To", angle(*f.in_reply_to).c_str(), nullptr);
+    if (f.in_reply_to)
+        g_mime_object_set_header(object, "In-Reply-To", angle(*f.in_reply_to).c_str(), nullptr);
     if (!f.references.empty()) {
         std::string refs;
         for (const auto& r : f.references) refs += (refs.empty() ? "" : " ") + angle(r);
@@ -77,10 +64,13 @@ std::string build_mime(const MimeFields& f) {
     if (f.unsubscribe_url || f.unsubscribe_mailto) {
         std::string value;
         if (f.unsubscribe_url) value += "<" + *f.unsubscribe_url + ">";
-        if (f.unsubscribe_mailto) value += (value.empty() ? "" : ", ") + std::string("<mailto:") + *f.unsubscribe_mailto + ">";
+        if (f.unsubscribe_mailto)
+            value +=
+                (value.empty() ? "" : ", ") + std::string("<mailto:") + *f.unsubscribe_mailto + ">";
         g_mime_object_set_header(object, "List-Unsubscribe", value.c_str(), nullptr);
         if (f.unsubscribe_url)
-            g_mime_object_set_header(object, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", nullptr);
+            g_mime_object_set_header(object, "List-Unsubscribe-Post", "List-Unsubscribe=One-Click",
+                                     nullptr);
     }
 
     if (f.body_html) {
@@ -98,7 +88,7 @@ std::string build_mime(const MimeFields& f) {
     std::unique_ptr<GMimeFormatOptions, decltype(&g_mime_format_options_free)> options(
         g_mime_format_options_new(), &g_mime_format_options_free);
     g_mime_format_options_set_newline_format(options.get(), GMIME_NEWLINE_FORMAT_DOS);
-    std::unique_ptr<char, GFreeString> text(g_mime_object_to_string(object, options.get()));
+    GOwnedString text(g_mime_object_to_string(object, options.get()));
     if (!text) throw std::runtime_error("GMime could not write the message");
     return text.get();
 }

@@ -145,13 +145,13 @@ std::string format_mailboxes(const json& answer) {
         const bool reads = inbound.value("enabled", false);
         rows.push_back({text(m, "id"), text(m, "email"), text(m, "status"),
                         text(m, "sent_today") + "/" + text(m, "limit_today"),
-                        reads ? text(inbound, "mode") : "-",
-                        reads ? text(inbound, "last_poll_at") : "", text(m, "status_reason"),
-                        reads ? text(inbound, "last_error") : ""});
+                        text(m, "status_reason"), reads ? text(inbound, "mode") : "-",
+                        reads ? text(inbound, "last_poll_at") : "-",
+                        reads ? text(inbound, "last_error") : "-"});
     }
     if (rows.empty()) return "no mailboxes\n";
     return format_table(
-        {"ID", "EMAIL", "STATUS", "TODAY", "INBOUND", "LAST POLL", "REASON", "INBOUND ERROR"},
+        {"ID", "EMAIL", "STATUS", "TODAY", "REASON", "INBOUND", "LAST POLL", "INBOUND ERROR"},
         rows);
 }
 

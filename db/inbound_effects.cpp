@@ -91,35 +91,31 @@ FROM (SELECT status FROM outreach.messages
     return {in.get<int>(rows[0], "sends"), in.get<int>(rows[0], "hard")};
 }
 
-std::optional<std::string> protect_mailbox(pqxx::transaction_base& tx, const MatchedMessage& m,
-                                           const EffectSettings& settings,
-                                           std::int64_t now_micros) {
-    if (m.mailbox_id.empty()) return std::nullopt;
-    const auto count =
-        recent_sends(tx, m.organisation_id, "mailbox_id", m.mailbox_id, settings, now_micros);
-    const auto verdict = judge_bounce_rate(count.hard, count.sends, settings);
-    if (!verdict.pause) return std::nullopt;
-    const auto rows =
-        tx.exec_params(R"sql(
+// What bounce protection stops: the mailbox (to error: its sends wait, the
+// pool goes on) or the campaign (to paused).
+struct ProtectedTarget {
+    const char* message_column;  // of outreach.messages
+    const char* pause_sql;       // $1 organisation, $2 id, $3 reason
+};
+constexpr ProtectedTarget kMailboxTarget{"mailbox_id", R"sql(
 UPDATE outreach.mailboxes SET status = 'error', status_reason = $3, status_changed_at = now()
-WHERE organisation_id = $1 AND id = $2 AND status = 'active' RETURNING id)sql",
-                       m.organisation_id, m.mailbox_id, "bounce protection: " + verdict.reason);
-    if (rows.empty()) return std::nullopt;
-    return verdict.reason;
-}
+WHERE organisation_id = $1 AND id = $2 AND status = 'active' RETURNING id)sql"};
+constexpr ProtectedTarget kCampaignTarget{"campaign_id", R"sql(
+UPDATE outreach.campaigns SET status = 'paused', status_reason = $3
+WHERE organisation_id = $1 AND id = $2 AND status = 'active' RETURNING id)sql"};
 
-std::optional<std::string> protect_campaign(pqxx::transaction_base& tx, const MatchedMessage& m,
-                                            const EffectSettings& settings,
-                                            std::int64_t now_micros) {
+// The reason when this bounce paused the target; nothing when its rate is
+// under the threshold or it was not active.
+std::optional<std::string> protect(pqxx::transaction_base& tx, const ProtectedTarget& target,
+                                   const std::string& organisation_id, const std::string& id,
+                                   const EffectSettings& settings, std::int64_t now_micros) {
+    if (id.empty()) return std::nullopt;
     const auto count =
-        recent_sends(tx, m.organisation_id, "campaign_id", m.campaign_id, settings, now_micros);
+        recent_sends(tx, organisation_id, target.message_column, id, settings, now_micros);
     const auto verdict = judge_bounce_rate(count.hard, count.sends, settings);
     if (!verdict.pause) return std::nullopt;
-    const auto rows =
-        tx.exec_params(R"sql(
-UPDATE outreach.campaigns SET status = 'paused', status_reason = $3
-WHERE organisation_id = $1 AND id = $2 AND status = 'active' RETURNING id)sql",
-                       m.organisation_id, m.campaign_id, "bounce protection: " + verdict.reason);
+    const auto rows = tx.exec_params(target.pause_sql, organisation_id, id,
+                                     "bounce protection: " + verdict.reason);
     if (rows.empty()) return std::nullopt;
     return verdict.reason;
 }
@@ -216,8 +212,10 @@ INSERT INTO tracking.suppressions (organisation_id, email, reason, source_messag
 VALUES ($1, $2, 'bounced', $3)
 ON CONFLICT (organisation_id, email) DO NOTHING)sql",
                    m.organisation_id, m.to_email, m.message_id);
-    result.mailbox_paused = protect_mailbox(tx, m, settings, now_micros);
-    result.campaign_paused = protect_campaign(tx, m, settings, now_micros);
+    result.mailbox_paused =
+        protect(tx, kMailboxTarget, m.organisation_id, m.mailbox_id, settings, now_micros);
+    result.campaign_paused =
+        protect(tx, kCampaignTarget, m.organisation_id, m.campaign_id, settings, now_micros);
     return result;
 }
 

@@ -12,11 +12,9 @@ set -euo pipefail
 : "${PF_LOOPBACK_TESTS:?run through ctest}" "${PF_SOURCE_DIR:?}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 tmp=$(mktemp -d)
-servers=()
+source "$(dirname "$0")/servers_lib.sh"
 cleanup() {
-  for pid in "${servers[@]:-}"; do
-    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-  done
+  stop_servers
   wait 2>/dev/null || true
   rm -rf "$tmp"
 }
@@ -25,41 +23,27 @@ trap cleanup EXIT
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -days 1 \
   -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 || fail "openssl"
 
-# start NAME COMMAND...: runs a server in the background and sets
-# port_NAME once it prints "ready PORT".
-start() {
-  local name=$1
-  shift
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  servers+=($!)
-  for _ in $(seq 1 100); do grep -qs "^ready" "$tmp/$name.out" && break; sleep 0.1; done
-  local port
-  port=$(sed -n 's/^ready //p' "$tmp/$name.out")
-  [ -n "$port" ] || { cat "$tmp/$name.err"; fail "$name did not start"; }
-  printf -v "port_$name" '%s' "$port"
-}
-
 delay=0.4
 secret='relay-shared-secret'
 for name in smtp smtp_busy; do
   mkdir -p "$tmp/$name"
   busy=0
   [ "$name" = smtp_busy ] && busy=8
-  start "$name" /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/smtp_sink.py" "$tmp/$name" \
+  start_server "$name" /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/smtp_sink.py" "$tmp/$name" \
     --cert "$tmp/cert.pem" --key "$tmp/key.pem" --user relay --password 's3cr3t pass' \
     --delay "$delay" --busy-first "$busy"
 done
-start http /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/http_relay.py" "$tmp/http.jsonl" "$secret" \
+start_server http /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/http_relay.py" "$tmp/http.jsonl" "$secret" \
   --delay "$delay"
-start http_busy /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/http_relay.py" "$tmp/http_busy.jsonl" \
+start_server http_busy /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/http_relay.py" "$tmp/http_busy.jsonl" \
   "$secret" --delay "$delay" --busy-first 8
 
-# shellcheck disable=SC2154  # port_* are set by start() through printf -v
+# shellcheck disable=SC2154  # *_port are set by start_server through printf -v
 PF_SMTP_CA="$tmp/cert.pem" PF_SMTP_USER=relay PF_SMTP_PASSWORD='s3cr3t pass' \
-  PF_SMTP_PORT=$port_smtp PF_SMTP_LOG="$tmp/smtp/log.jsonl" \
-  PF_SMTP_BUSY_PORT=$port_smtp_busy PF_SMTP_BUSY_LOG="$tmp/smtp_busy/log.jsonl" \
-  PF_HTTP_SECRET=$secret PF_HTTP_PORT=$port_http PF_HTTP_LOG="$tmp/http.jsonl" \
-  PF_HTTP_BUSY_PORT=$port_http_busy PF_HTTP_BUSY_LOG="$tmp/http_busy.jsonl" \
+  PF_SMTP_PORT=$smtp_port PF_SMTP_LOG="$tmp/smtp/log.jsonl" \
+  PF_SMTP_BUSY_PORT=$smtp_busy_port PF_SMTP_BUSY_LOG="$tmp/smtp_busy/log.jsonl" \
+  PF_HTTP_SECRET=$secret PF_HTTP_PORT=$http_port PF_HTTP_LOG="$tmp/http.jsonl" \
+  PF_HTTP_BUSY_PORT=$http_busy_port PF_HTTP_BUSY_LOG="$tmp/http_busy.jsonl" \
   "$PF_LOOPBACK_TESTS" --success=false "$@" \
   || { tail -n 20 "$tmp"/*.err; fail "adapter concurrency checks"; }
 echo "ok: smtp and http send_many: concurrent, bounded by max_connections, delivered once, a refusing relay slowed alone"

@@ -11,32 +11,15 @@ set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
 fixture=$PF_SOURCE_DIR/tests/shell/dovecot_fixture.sh
 tmp=$(mktemp -d)
+source "$(dirname "$0")/servers_lib.sh"
 chmod 755 "$tmp"
-plain_pid=
-introspect_pid=
 cleanup() {
   "$fixture" stop "$tmp/dovecot" || true
-  for pid in "$plain_pid" "$introspect_pid"; do
-    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-  done
+  stop_servers
   wait 2>/dev/null || true
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-# start_server NAME COMMAND...: runs a server in the background, sets
-# NAME_pid and NAME_port once it prints "ready PORT".
-start_server() {
-  local name=$1
-  shift
-  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
-  printf -v "${name}_pid" '%s' "$!"
-  for _ in $(seq 1 100); do grep -qs "^ready" "$tmp/$name.out" && break; sleep 0.1; done
-  local port
-  port=$(sed -n 's/^ready //p' "$tmp/$name.out")
-  [ -n "$port" ] || { cat "$tmp/$name.err"; fail "$name did not start"; }
-  printf -v "${name}_port" '%s' "$port"
-}
 
 # XOAUTH2: Dovecot asks this introspection endpoint about each token.
 printf '{"tok-sales-1": "sales@acme.test"}\n' >"$tmp/tokens.json"

@@ -20,6 +20,9 @@
 #     still sends.
 #  7. SIGKILL mid-fetch: the restarted daemon records each reply once and
 #     reprocesses nothing; with IDLE off, a reply counts within one poll.
+# oauth@acme.test logs in over STARTTLS with XOAUTH2: its refresh token is
+# traded at tests/shell/oauth_token_server.py, and Dovecot checks the access
+# token at tests/shell/oauth_introspect_server.py.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/engine_lib.sh"
 new_tmpdir tmp
@@ -27,15 +30,26 @@ org=ac000000-0000-4000-8000-000000000001
 fixtures="$PF_SOURCE_DIR/tests/data/inbound"
 dovecot="$tmp/dovecot"
 dv() { bash "$PF_SOURCE_DIR/tests/shell/dovecot_fixture.sh" "$@"; }
-dv start "$dovecot" sales@acme.test:pw-sales-1 ops@acme.test:pw-ops-2 lost@acme.test:pw-lost-3 desk@acme.test:pw-desk-4 \
-  >"$tmp/dovecot.out" 2>&1 || { cat "$tmp/dovecot.out"; fail "dovecot did not start"; }
-trap 'kill -9 ${daemon_pid:-} 2>/dev/null || true; dv stop "$dovecot" >/dev/null 2>&1 || true;
+source "$(dirname "$0")/servers_lib.sh"
+trap 'kill -9 ${daemon_pid:-} 2>/dev/null || true; stop_servers; dv stop "$dovecot" >/dev/null 2>&1 || true;
       [ -z "${PF_KEEP_LOGS:-}" ] || cp -r "$tmp" "$PF_KEEP_LOGS"; _pf_cleanup' EXIT
+cat >"$tmp/oauth.json" <<JSON
+{"clients": {"client-ib": "client-secret-ib"},
+ "refresh_tokens": {"refresh-oauth-1": {"login": "oauth@acme.test", "access_tokens": ["tok-oauth-1"]}}}
+JSON
+printf '{"tok-oauth-1": "oauth@acme.test"}\n' >"$tmp/tokens.json"
+start_server token /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/oauth_token_server.py" "$tmp/oauth.json" "$tmp/oauth.log"
+start_server introspect /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/oauth_introspect_server.py" "$tmp/tokens.json"
+export DOVECOT_OAUTH2_INTROSPECT_URL=http://127.0.0.1:$introspect_port/introspect
+dv start "$dovecot" sales@acme.test:pw-sales-1 ops@acme.test:pw-ops-2 lost@acme.test:pw-lost-3 \
+  desk@acme.test:pw-desk-4 oauth@acme.test:no-password-login \
+  >"$tmp/dovecot.out" 2>&1 || { cat "$tmp/dovecot.out"; fail "dovecot did not start"; }
 # shellcheck disable=SC1091
 source "$dovecot/env"
 
 openssl rand -hex 32 >"$tmp/mailbox.key"
 echo "control-token-6" >"$tmp/control.token"
+echo "client-secret-ib" >"$tmp/client.secret"
 new_database url inbound
 "$PF_BIN" migrate --database-url "$url" >/dev/null 2>&1
 write_config() {  # write_config FILE IDLE POLL_SECONDS
@@ -54,6 +68,7 @@ spacing_max_ms = 0
 dir = "$tmp/outbox"
 [mailboxes]
 secret_key_file = "$tmp/mailbox.key"
+oauth_client_secret_file = "$tmp/client.secret"
 [inbound]
 idle = $2
 poll_interval_seconds = $3
@@ -72,7 +87,8 @@ write_config "$tmp/polling.toml" false 2
 encrypt() { printf '%s' "$1" | "$PF_BIN" mailbox encrypt -c "$tmp/config.toml" || fail "mailbox encrypt"; }
 psql -X -q "$url" -v imaps_port="$IMAPS_PORT" -v sales_secret="$(encrypt pw-sales-1)" \
   -v ops_secret="$(encrypt pw-ops-2)" -v desk_secret="$(encrypt pw-desk-4)" \
-  -v wrong_secret="$(encrypt not-the-password)" \
+  -v wrong_secret="$(encrypt not-the-password)" -v oauth_secret="$(encrypt refresh-oauth-1)" \
+  -v token_url="http://127.0.0.1:$token_port/token" -v imap_port="$IMAP_PORT" \
   -f "$PF_SOURCE_DIR/tests/shell/inbound_fixture.sql" >/dev/null || fail "fixture"
 
 q() { psql -X -tA "$url" -c "$1"; }
@@ -112,11 +128,24 @@ control() { curl -fsS -H "Authorization: Bearer control-token-6" "http://127.0.0
 
 start_daemon "$url" "$tmp/config.toml" "$tmp/daemon.log"
 sent() { [ "$(q "SELECT count(*) FROM outreach.messages WHERE direction = 'outbound' AND status = 'sent'")" = "$1" ]; }
-# 31 first emails (one a second per mailbox) and ops's 47 of history.
-until_true 60 sent 78 || { tail -30 "$tmp/daemon.log"; fail "first steps: $(q "SELECT count(*) FROM outreach.messages WHERE status = 'sent'") of 78 sent"; }
+# 32 first emails (one a second per mailbox) and ops's 47 of history.
+until_true 60 sent 79 || { tail -30 "$tmp/daemon.log"; fail "first steps: $(q "SELECT count(*) FROM outreach.messages WHERE status = 'sent'") of 79 sent"; }
 cport=$(sed -n 's/.*control port listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$tmp/daemon.log" | head -1)
-reading() { [ "$(q "SELECT count(*) FROM outreach.mailbox_inbound WHERE mode = 'idle'")" = 3 ]; }
-until_true 30 reading || { tail -30 "$tmp/daemon.log"; fail "sales, desk and ops are not in IDLE"; }
+reading() { [ "$(q "SELECT count(*) FROM outreach.mailbox_inbound WHERE mode = 'idle'")" = 4 ]; }
+until_true 30 reading || { tail -30 "$tmp/daemon.log"; fail "sales, desk, ops and oauth are not in IDLE"; }
+
+# A second daemon reads nothing while the first holds every mailbox.
+first_instance=$(q "SELECT DISTINCT locked_by FROM outreach.mailbox_inbound WHERE locked_by IS NOT NULL")
+first_pid=$daemon_pid
+start_daemon "$url" "$tmp/config.toml" "$tmp/daemon-b.log"
+sleep 4
+[ "$(q "SELECT count(*) FROM outreach.mailbox_inbound WHERE locked_by = '$first_instance'")" = 5 ] \
+  || fail "the mailboxes' readers: $(q "SELECT string_agg(coalesce(locked_by, '-'), ',') FROM outreach.mailbox_inbound")"
+grep -q "inbound: reading" "$tmp/daemon-b.log" && fail "the second daemon read a mailbox the first holds"
+kill -TERM "$daemon_pid"
+wait "$daemon_pid" || fail "the second daemon's exit code"
+daemon_pid=$first_pid
+pass "a second daemon reads no mailbox the first one holds (one reader per mailbox: $first_instance)"
 
 # 1. One message of each kind.
 for f in reply_gmail reply_outlook reply_apple_mail ooo_fr_with_date ooo_fr_without_date ooo_en_with_date \
@@ -172,6 +201,11 @@ done
 check_status s-newsletter active
 [ "$(events "AND enrollment_id = md5('ib-enrollment' || 's-newsletter')::uuid")" = 0 ] || fail "the newsletter was recorded"
 pass "replies (Gmail, Outlook without threading headers, Apple Mail with References only) end their enrollment; 5.1.1 from Postfix, Exchange, Gmail and qmail bounce and suppress; 4.2.2 is a soft bounce; out-of-office holds step 2 until the return date + 2 days or changes nothing; the newsletter is ignored"
+
+deliver reply_gmail s-oauth oauth@acme.test INBOX
+until_true 10 is_status s-oauth replied || fail "oauth@acme.test (XOAUTH2): the reply did not count"
+grep -q '"grant_type": "refresh_token"' "$tmp/oauth.log" || fail "no refresh-token grant at the token endpoint"
+pass "XOAUTH2 over STARTTLS: oauth@acme.test logged in with a token traded for its refresh token, and its reply counted"
 
 # 2. stop_on_company_reply.
 deliver reply_gmail c-anne sales@acme.test INBOX
