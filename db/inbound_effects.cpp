@@ -47,21 +47,28 @@ WHERE organisation_id = $1 AND id = $2 AND status IN ('active', 'paused'))sql",
     return !rows.empty();
 }
 
+bool stops_on_company_reply(pqxx::transaction_base& tx, const MatchedMessage& m) {
+    const auto rows = tx.exec_params(R"sql(
+SELECT stop_on_company_reply FROM outreach.campaigns WHERE organisation_id = $1 AND id = $2)sql",
+                                     m.organisation_id, m.campaign_id);
+    return !rows.empty() && rows[0][0].as<bool>();
+}
+
 // stop_on_company_reply: the other open enrollments of the campaign whose
-// position is at the replier's company.
+// position is at the replier's company (positions_company_idx, then
+// campaign_enrollments_position_idx). Asked first: most campaigns do not
+// want it, and the join is not free for a company with thousands of people.
 int stop_colleagues(pqxx::transaction_base& tx, const MatchedMessage& m) {
-    if (m.position_id.empty()) return 0;
+    if (m.position_id.empty() || !stops_on_company_reply(tx, m)) return 0;
     const auto rows = tx.exec_params(R"sql(
 UPDATE outreach.campaign_enrollments e
 SET status = 'removed', finished_at = now(),
     last_error = 'stopped: ' || $4::text || ' of the same company replied'
-FROM outreach.campaigns c, crm.positions replier, crm.positions colleague
-WHERE c.organisation_id = $1 AND c.id = $2 AND c.stop_on_company_reply
-  AND replier.organisation_id = $1 AND replier.id = $3::uuid
-  AND e.organisation_id = $1 AND e.campaign_id = $2 AND e.id <> $5::uuid
-  AND e.status IN ('active', 'paused')
-  AND colleague.organisation_id = $1 AND colleague.id = e.position_id
-  AND colleague.company_id = replier.company_id
+FROM crm.positions replier, crm.positions colleague
+WHERE replier.organisation_id = $1 AND replier.id = $3::uuid
+  AND colleague.organisation_id = $1 AND colleague.company_id = replier.company_id
+  AND e.organisation_id = $1 AND e.position_id = colleague.id
+  AND e.campaign_id = $2 AND e.id <> $5::uuid AND e.status IN ('active', 'paused')
 RETURNING e.id)sql",
                                      m.organisation_id, m.campaign_id, m.position_id, m.to_email,
                                      m.enrollment_id);
@@ -137,13 +144,21 @@ std::optional<MatchedMessage> match_by_message_ids(pqxx::transaction_base& tx,
                                                    const std::string& organisation_id,
                                                    const std::vector<std::string>& ids) {
     if (ids.empty()) return std::nullopt;
-    const auto rows = tx.exec_params(std::string(kMatchColumns) + R"sql(
-WHERE m.rfc_message_id = ANY ($2::text[]) AND m.direction = 'outbound'
-  AND ($1 = '' OR m.organisation_id = nullif($1, '')::uuid)
+    // Two statements, not one with "($1 = '' OR ...)": that OR kept the
+    // planner off the (organisation_id, rfc_message_id) key, and a reader
+    // walked every outbound message of the organisation per inbound one.
+    constexpr const char* kInOrganisation = R"sql(
+WHERE m.organisation_id = $1::uuid AND m.rfc_message_id = ANY ($2::text[]) AND m.direction = 'outbound'
 ORDER BY m.sent_at DESC NULLS LAST
-LIMIT 1)sql",
-                                     organisation_id, to_pg_array(ids));
-    return first_match(rows);
+LIMIT 1)sql";
+    constexpr const char* kAnywhere = R"sql(
+WHERE m.rfc_message_id = ANY ($1::text[]) AND m.direction = 'outbound'
+ORDER BY m.sent_at DESC NULLS LAST
+LIMIT 1)sql";
+    if (organisation_id.empty())
+        return first_match(tx.exec_params(std::string(kMatchColumns) + kAnywhere, to_pg_array(ids)));
+    return first_match(tx.exec_params(std::string(kMatchColumns) + kInOrganisation, organisation_id,
+                                      to_pg_array(ids)));
 }
 
 std::optional<MatchedMessage> match_recent_recipient(pqxx::transaction_base& tx,

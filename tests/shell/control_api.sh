@@ -33,6 +33,7 @@ pause_wait_seconds = 20
 TOML
 PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" >"$tmp/daemon.log" 2>&1 &
 daemon=$!
+track_process "$daemon"
 for _ in $(seq 1 100); do
   grep -q "ready: instance" "$tmp/daemon.log" && break
   kill -0 "$daemon" 2>/dev/null || { cat "$tmp/daemon.log"; fail "daemon exited"; }

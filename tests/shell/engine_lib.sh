@@ -28,6 +28,7 @@ TOML
 start_daemon() {
   PROSPECTFLOW_DATABASE_URL="$1" "$PF_BIN" run --config "$2" >>"$3" 2>&1 &
   daemon_pid=$!
+  track_process "$daemon_pid"
 }
 
 # wait_quiet URL SECONDS: until no task is pending or running.

@@ -6,6 +6,7 @@ set -euo pipefail
 PF_BASE_URL=$(cat "$PF_TEST_DATABASE_URL_FILE")
 _pf_databases=()
 _pf_tmpdirs=()
+_pf_processes=()
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
@@ -28,7 +29,14 @@ new_tmpdir() {
   printf -v "$1" '%s' "$d"
 }
 
+# track_process PID: killed on exit if still running (a failed test must not
+# leave a daemon behind).
+track_process() { _pf_processes+=("$1"); }
+
 _pf_cleanup() {
+  for pid in "${_pf_processes[@]:-}"; do
+    if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
+  done
   for name in "${_pf_databases[@]:-}"; do
     [ -n "$name" ] && psql -X -q "$PF_BASE_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
   done

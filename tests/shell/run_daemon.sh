@@ -56,6 +56,7 @@ level = "info"
 TOML
 PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/daemon.toml" >"$tmp/daemon.log" 2>&1 &
 daemon=$!
+track_process "$daemon"
 wait_for "$tmp/daemon.log" "ready: instance" 30 "$daemon"
 [ -d "$tmp/outbox" ] || fail "the file adapter did not create its directory"
 tracking_port=$(sed -n 's/.*tracking listener on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$tmp/daemon.log")

@@ -53,6 +53,7 @@ TOML
 PROSPECTFLOW_WEBHOOK_SECRET=$secret PROSPECTFLOW_DATABASE_URL="$url" "$PF_BIN" run --config "$tmp/config.toml" \
   >"$tmp/daemon.log" 2>&1 &
 daemon=$!
+track_process "$daemon"
 for _ in $(seq 1 100); do [ "$(ls "$tmp/outbox" 2>/dev/null | wc -l)" -ge 4 ] && break; sleep 0.1; done
 [ "$(ls "$tmp/outbox" | wc -l)" -ge 4 ] || { cat "$tmp/daemon.log"; fail "step 1 was not sent"; }
 /usr/bin/python3 "$PF_SOURCE_DIR/tests/shell/tracking_check.py" "$tmp/outbox" "$port" "$secret" "$url" \
