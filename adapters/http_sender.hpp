@@ -40,6 +40,9 @@ class HttpSender final : public SendAdapter {
     // send_many with one email, waited for.
     SendResult send(const OutboundEmail& email) override;
     void send_many(std::vector<OutboundEmail> emails, SendCallback done) override;
+    // Every request carries Idempotency-Key: <message id>, so the provider
+    // accepts a resend of the same message once.
+    bool idempotent(const OutboundEmail&) const override { return true; }
 
   private:
     HttpSettings settings_;

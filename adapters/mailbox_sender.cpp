@@ -48,6 +48,11 @@ MailboxSender::MailboxSender(MailboxSenderSettings settings, std::optional<Mailb
 
 MailboxSender::~MailboxSender() = default;
 
+bool MailboxSender::idempotent(const OutboundEmail& email) const {
+    if (email.mailbox && !email.mailbox->smtp_url.empty()) return false;
+    return relay_->idempotent(email);
+}
+
 SendResult MailboxSender::send(const OutboundEmail& email) {
     return send_and_wait(*this, email);
 }

@@ -44,6 +44,9 @@ class MailboxSender final : public SendAdapter {
     std::string_view name() const override { return relay_->name(); }
     SendResult send(const OutboundEmail& email) override;
     void send_many(std::vector<OutboundEmail> emails, SendCallback done) override;
+    // A mailbox's own SMTP account is not (SMTP has no idempotency key); an
+    // email without one goes to the relay, which decides.
+    bool idempotent(const OutboundEmail& email) const override;
 
   private:
     struct Login;

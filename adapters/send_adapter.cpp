@@ -48,6 +48,10 @@ struct RoutedPart {
 
 }  // namespace
 
+bool SendAdapter::idempotent(const OutboundEmail&) const {
+    return false;
+}
+
 void SendAdapter::send_many(std::vector<OutboundEmail> emails, SendCallback done) {
     for (std::size_t i = 0; i < emails.size(); ++i) done(i, send_catching(*this, emails[i]));
 }

@@ -83,6 +83,12 @@ class SendAdapter {
     // can (smtp, http, log) return at once and report from their own thread.
     // Must be safe to call from several threads at once, like send().
     virtual void send_many(std::vector<OutboundEmail> emails, SendCallback done);
+    // Whether handing this email over again, with the same message_id,
+    // reaches its recipient at most once (the provider deduplicates on a key
+    // the adapter derives from it, as the http adapter's Idempotency-Key). A
+    // send whose outcome a crash lost is then resent instead of held for an
+    // operator. False unless the adapter knows better.
+    virtual bool idempotent(const OutboundEmail& email) const;
 };
 
 // Routes each email to one of several adapters by configuration: the first
@@ -109,6 +115,9 @@ class RoutingSender final : public SendAdapter {
     void send_many(std::vector<OutboundEmail> emails, SendCallback done) override;
     // The adapter an email would go to (tests, logs).
     SendAdapter& route(const OutboundEmail& email) const;
+    bool idempotent(const OutboundEmail& email) const override {
+        return route(email).idempotent(email);
+    }
 
   private:
     std::vector<RouteRule> rules_;

@@ -178,6 +178,10 @@ struct OutboundDraft {
     std::string cap_zone;                   // the campaign's zone: the daily limit's local day
     std::string local_day;                  // YYYY-MM-DD in cap_zone
     std::optional<std::string> mailbox_id;  // the sending mailbox; becomes the enrollment's
+    // A message already 'sending' for this step (its outcome lost in a crash)
+    // may be handed over again: the policy says resend, or the adapter is
+    // idempotent.
+    bool resend_in_flight = false;
 };
 
 // An outbound row as committed 'sending', about to be handed over.

@@ -204,8 +204,11 @@ std::vector<DailyCapGrant> EngineStore::Transaction::reserve_daily(
 }
 
 std::vector<DraftResult> EngineStore::Transaction::write_sending(
-    const std::vector<OutboundDraft>& drafts, const std::string& message_id_domain,
-    bool resend_in_flight, Micros now, const std::string& instance) {
+    const std::vector<OutboundDraft>& drafts, const std::string& message_id_domain, Micros now,
+    const std::string& instance) {
+    std::vector<std::string> resend_enrollments;
+    for (const auto& d : drafts)
+        if (d.resend_in_flight) resend_enrollments.push_back(d.enrollment_id);
     if (drafts.empty()) return {};
     const auto rows = store_.run(
         *tx_, "pf_write_sending", column(drafts, [](const auto& d) { return d.organisation_id; }),
@@ -219,7 +222,8 @@ std::vector<DraftResult> EngineStore::Transaction::write_sending(
         column(drafts, [](const auto& d) { return d.subject; }),
         column(drafts, [](const auto& d) { return d.body; }),
         optional_column(drafts, [](const auto& d) { return d.in_reply_to; }), message_id_domain,
-        resend_in_flight, now, optional_column(drafts, [](const auto& d) { return d.body_html; }),
+        to_pg_array(resend_enrollments), now,
+        optional_column(drafts, [](const auto& d) { return d.body_html; }),
         optional_column(drafts, [](const auto& d) { return d.mailbox_id; }), instance);
     const RowReader in(rows);
     std::vector<DraftResult> results;

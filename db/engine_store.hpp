@@ -69,9 +69,10 @@ class EngineStore {
         // SHARE) and `instance` still holds the enrollment's task (task rows
         // locked FOR SHARE: the lease rescue cannot take it meanwhile); one
         // result per draft, in no particular order.
+        // A message already 'sending' is written again only for drafts with
+        // resend_in_flight.
         std::vector<DraftResult> write_sending(const std::vector<OutboundDraft>& drafts,
-                                               const std::string& message_id_domain,
-                                               bool resend_in_flight, Micros now,
+                                               const std::string& message_id_domain, Micros now,
                                                const std::string& instance);
         // Sender mailboxes (db/mailbox_store.cpp). The pools of these
         // (organisation, campaign) pairs:

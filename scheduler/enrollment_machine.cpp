@@ -57,13 +57,13 @@ StepPlan plan_step(const StepSituation& s) {
         case ExistingMessage::bounced:
             return {cancel, "message already sent and bounced"};
         case ExistingMessage::sending:
-            if (s.unknown_outcome == UnknownOutcomePolicy::hold) {
+            if (s.unknown_outcome == UnknownOutcomePolicy::hold && !s.idempotent_adapter) {
                 return {hold,
                         "outcome unknown: the message was handed to the adapter but the daemon "
                         "stopped before the result was recorded; check the provider, then retry "
                         "the task to resend or cancel it"};
             }
-            break;  // policy: resend
+            break;  // policy resend, or an idempotent adapter: send it again
         case ExistingMessage::none:
         case ExistingMessage::pending:
         case ExistingMessage::failed:

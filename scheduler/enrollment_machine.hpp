@@ -36,6 +36,10 @@ struct StepSituation {
     bool opened = false;   // an earlier outbound message of the enrollment was opened
     ExistingMessage existing = ExistingMessage::none;
     UnknownOutcomePolicy unknown_outcome = UnknownOutcomePolicy::hold;
+    // The adapter this step's email goes to deduplicates on the message id
+    // (SendAdapter::idempotent): an unknown outcome is resent whatever the
+    // policy, since the provider delivers it at most once.
+    bool idempotent_adapter = false;
     TimePoint now{};
     SendWindow window;  // the recipient's
 };

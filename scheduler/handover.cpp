@@ -67,14 +67,15 @@ std::vector<InFlightEmail> Handover::write_chunk(db::EngineStore::Transaction& t
                                                  std::span<StepWork* const> chunk) {
     std::vector<db::OutboundDraft> drafts;
     std::map<std::pair<std::string, std::string>, StepWork*> by_enrollment;
+    const auto& settings = parts_.settings;
     for (auto* w : chunk) {
         drafts.push_back(draft_of(*w));
+        drafts.back().resend_in_flight =
+            settings.unknown_outcome == UnknownOutcomePolicy::resend || w->idempotent_adapter;
         by_enrollment[{w->step.organisation_id, w->step.enrollment_id}] = w;
     }
     std::vector<InFlightEmail> written;
-    const auto& settings = parts_.settings;
     for (auto& r : tx.write_sending(drafts, settings.message_id_domain,
-                                    settings.unknown_outcome == UnknownOutcomePolicy::resend,
                                     to_micros(parts_.clock.now()), settings.instance_id)) {
         auto* w = by_enrollment.at({r.organisation_id, r.enrollment_id});
         if (r.message)

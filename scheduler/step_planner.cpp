@@ -40,6 +40,7 @@ StepSituation situation_of(const StepWork& w, UnknownOutcomePolicy unknown_outco
     situation.opened = s.opened;
     situation.existing = parse_message_status(s.message_status).value_or(ExistingMessage::none);
     situation.unknown_outcome = unknown_outcome;
+    situation.idempotent_adapter = w.idempotent_adapter;
     situation.now = now;
     situation.window = w.window;
     return situation;

@@ -152,10 +152,24 @@ void StepRunner::reserve_and_hand_over(const std::shared_ptr<std::vector<StepWor
     pipeline_.written();
 }
 
+// Asked before the mailbox is chosen: a step of a campaign with a pool, or
+// of an enrollment with a mailbox, may go through a mailbox's own SMTP
+// account, which never is idempotent; otherwise the route by campaign and
+// sender decides.
+bool StepRunner::adapter_is_idempotent(const StepWork& w) const {
+    if (w.step.campaign_has_pool || w.step.enrollment_mailbox_id) return false;
+    adapters::OutboundEmail probe;
+    probe.organisation_id = w.step.organisation_id;
+    probe.campaign_id = w.step.campaign_id;
+    probe.from_email = w.step.from_email;
+    return adapter_.idempotent(probe);
+}
+
 std::vector<StepWork*> StepRunner::plan(std::vector<StepWork>& batch, TimePoint now,
                                         OutcomeWriter& out) {
     std::vector<StepWork*> sends;
     for (auto& w : batch) {
+        w.idempotent_adapter = adapter_is_idempotent(w);
         const auto p = plan_task(w, settings_.unknown_outcome, now);
         switch (p.action) {
             case TaskAction::send:

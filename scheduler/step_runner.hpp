@@ -72,6 +72,7 @@ class StepRunner {
     std::vector<StepWork*> compose(const std::vector<StepWork*>& sends, OutcomeWriter& out);
     std::vector<StepWork*> generate(const std::vector<StepWork*>& sends, OutcomeWriter& out);
     bool generate_one(StepWork& w, const adapters::PromptSpec& prompt, OutcomeWriter& out);
+    bool adapter_is_idempotent(const StepWork& w) const;
     void reserve_and_hand_over(const std::shared_ptr<std::vector<StepWork>>& batch,
                                std::vector<StepWork*> ready, TimePoint now, OutcomeWriter& out,
                                BatchRecorder& recorder, const std::atomic<bool>* stopping);

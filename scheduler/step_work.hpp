@@ -33,6 +33,10 @@ struct StepWork {
 
     std::string cap_day;  // YYYY-MM-DD of its daily-limit slot, in the campaign's zone
 
+    // Its adapter accepts the same message twice as one (SendAdapter::
+    // idempotent): an outcome lost in a crash is resent, not held.
+    bool idempotent_adapter = false;
+
     // The sending mailbox (campaigns with a pool) and the day of its slot,
     // in the mailbox's zone; none: the campaign's from_email.
     std::shared_ptr<const db::MailboxRow> mailbox;

@@ -97,7 +97,10 @@ written AS (
     DO UPDATE SET status = 'sending', attempts = m.attempts + 1, last_error = NULL,
                   from_email = EXCLUDED.from_email, mailbox_id = EXCLUDED.mailbox_id,
                   updated_at = pf_from_micros($14::bigint)
-    WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND $13::boolean)
+    -- $13: the enrollments whose message in flight may go again (policy
+    -- resend, or an idempotent adapter); for the others a 'sending' row is
+    -- left alone, and the task is held.
+    WHERE m.status IN ('pending', 'failed') OR (m.status = 'sending' AND m.enrollment_id = ANY ($13::uuid[]))
     RETURNING m.organisation_id, m.enrollment_id, m.id, m.rfc_message_id, m.from_email, m.to_email,
               coalesce(m.subject, '') AS subject, coalesce(m.body_text, '') AS body, m.in_reply_to,
               m.body_html, m.mailbox_id),

@@ -639,7 +639,7 @@ TEST_CASE(
         std::nullopt};
     {
         db::EngineStore::Transaction tx(store);
-        const auto results = tx.write_sending({draft}, "", false, now, "silent:2");
+        const auto results = tx.write_sending({draft}, "", now, "silent:2");
         REQUIRE(results.size() == 1);
         CHECK_FALSE(results[0].message);
         tx.commit();

@@ -7,11 +7,13 @@ request only, anything else 200 {"id": "relay-N"}. Each line also says how
 many requests were being answered at once when it arrived, itself included.
 Prints "ready PORT"; runs until killed.
 
-  http_relay.py LOG SECRET [--delay SECONDS] [--busy-first N]
+  http_relay.py LOG SECRET [--delay SECONDS] [--busy-first N] [--idempotent]
 
 --delay holds each answer that long (a slow relay, so that concurrent
 clients overlap); --busy-first answers the first N requests 503 at once, as a
-relay over its limit does."""
+relay over its limit does; --idempotent delivers each Idempotency-Key once,
+as providers do: a repeat of a key already delivered gets the first answer
+again and its line says "delivered": false."""
 import argparse
 import hashlib
 import hmac
@@ -25,6 +27,7 @@ parser.add_argument("log")
 parser.add_argument("secret")
 parser.add_argument("--delay", type=float, default=0.0)
 parser.add_argument("--busy-first", type=int, default=0)
+parser.add_argument("--idempotent", action="store_true")
 args = parser.parse_args()
 log_path, secret = args.log, args.secret.encode()
 lock = threading.Lock()
@@ -32,6 +35,7 @@ count = [0]
 seen = set()
 active = [0]
 busy_left = [args.busy_first]
+delivered = {}  # Idempotency-Key -> the relay id it was delivered as (--idempotent)
 
 
 class Relay(BaseHTTPRequestHandler):
@@ -42,6 +46,7 @@ class Relay(BaseHTTPRequestHandler):
         signature_ok = hmac.compare_digest(expected, self.headers.get("X-ProspectFlow-Signature", ""))
         fresh = abs(time.time() - int(timestamp or 0)) < 300
         payload = json.loads(body)
+        key = self.headers.get("Idempotency-Key")
         with lock:
             busy = busy_left[0] > 0
             busy_left[0] -= busy
@@ -50,9 +55,12 @@ class Relay(BaseHTTPRequestHandler):
             concurrent = active[0] if not busy else 0
             count[0] += 1
             n = count[0]
+            repeat = args.idempotent and not busy and key in delivered
+            if args.idempotent and not busy and not repeat:
+                delivered[key] = f"relay-{n}"
             with open(log_path, "a") as f:
                 f.write(json.dumps({"n": n, "to": payload["to"], "message_id": payload["message_id"],
-                                    "idempotency_key": self.headers.get("Idempotency-Key"),
+                                    "idempotency_key": key, "delivered": not busy and not repeat,
                                     "signature_ok": signature_ok and fresh,
                                     "mime_starts": payload["mime"][:5], "subject": payload["subject"],
                                     "auth": self.headers.get("Authorization"),
@@ -64,7 +72,8 @@ class Relay(BaseHTTPRequestHandler):
             # as soon as it has it, and that one must not count this one.
             with lock:
                 active[0] -= not busy
-        answer = json.dumps({"id": f"relay-{n}"} if status == 200 else {"error": f"simulated {status}"}).encode()
+        relay_id = delivered.get(key, f"relay-{n}") if args.idempotent else f"relay-{n}"
+        answer = json.dumps({"id": relay_id} if status == 200 else {"error": f"simulated {status}"}).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))

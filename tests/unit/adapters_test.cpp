@@ -460,3 +460,19 @@ TEST_CASE("routing: send_many splits by route and reports the caller's indexes")
     router.send_many({}, none->callback());
     CHECK(none->ready());
 }
+
+TEST_CASE("idempotency: the http adapter is, log is not, and routing asks the email's route") {
+    using namespace pf::adapters;
+    std::map<std::string, std::unique_ptr<SendAdapter>> adapters;
+    adapters["log"] = std::make_unique<LogSender>();
+    HttpSettings http;
+    http.url = "http://127.0.0.1:1/send";
+    adapters["http"] = std::make_unique<HttpSender>(http);
+    RoutingSender router({{"c-http", "", "", "http"}}, "log", std::move(adapters));
+    OutboundEmail e;
+    e.campaign_id = "c-http";
+    CHECK(router.idempotent(e));  // Idempotency-Key: a resend is delivered once
+    e.campaign_id = "c-other";
+    CHECK_FALSE(router.idempotent(e));
+    CHECK_FALSE(LogSender().idempotent(e));
+}

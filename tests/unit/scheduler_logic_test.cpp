@@ -141,6 +141,10 @@ TEST_CASE("the state machine: send, and every reason not to") {
     CHECK(plan_step(unknown).reason.find("outcome unknown") == 0);
     unknown.unknown_outcome = UnknownOutcomePolicy::resend;
     CHECK(plan_step(unknown).action == StepAction::send);
+    // An idempotent adapter (http: Idempotency-Key) resends whatever the policy.
+    unknown.unknown_outcome = UnknownOutcomePolicy::hold;
+    unknown.idempotent_adapter = true;
+    CHECK(plan_step(unknown).action == StepAction::send);
 
     auto replied = s;
     replied.replied = true;
