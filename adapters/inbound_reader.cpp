@@ -124,7 +124,12 @@ void InboundReader::wait_for_change(ImapSession& session) {
             ? std::min<std::chrono::seconds>(settings_.poll_interval, settings_.idle_reissue)
             : settings_.idle_reissue;
     session.examine(settings_.folders.front());
-    if (session.idle(max_wait, stop_) == IdleWake::stopped) throw ReaderEnds{};
+    const auto wake = session.idle(max_wait, stop_);
+    if (wake == IdleWake::stopped) throw ReaderEnds{};
+    if (wake == IdleWake::timeout)
+        spdlog::debug(
+            "inbound: {}: IDLE ended after {} s without news; looking again and re-issuing it",
+            label_, max_wait.count());
 }
 
 bool InboundReader::sync_folder(ImapSession& session, const std::string& folder,
