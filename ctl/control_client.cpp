@@ -119,6 +119,14 @@ std::string format_status(const json& s) {
         out << "messages      " << text(s["messages"], "sent") << " sent, "
             << text(s["messages"], "failed") << " failed\n";
     }
+    // Every daemon on this database that beat within the instance timeout.
+    if (s.contains("instances") && s["instances"].is_array()) {
+        out << "instances     " << s["instances"].size() << " live\n";
+        for (const auto& i : s["instances"])
+            out << "  " << text(i, "id") << (i.value("self", false) ? " (this one)" : "") << ", "
+                << text(i, "version") << ", started " << text(i, "started_at") << ", beat "
+                << text(i, "heartbeat_at") << '\n';
+    }
     return out.str();
 }
 

@@ -51,6 +51,9 @@ PF_PORT=$port PF_TOKEN=$token PF_DB=$url /usr/bin/python3 "$PF_SOURCE_DIR/tests/
 ctl() { "$PF_CTL" --url "http://127.0.0.1:$port" "$@"; }
 out=$(ctl --token-file "$tmp/token" status) || fail "ctl status"
 echo "$out" | grep -q "^workers .* busy of 4" || fail "ctl status table: $out"
+for _ in $(seq 1 50); do out=$(ctl --token-file "$tmp/token" status); echo "$out" | grep -q "(this one)" && break; sleep 0.1; done
+echo "$out" | grep -q "^instances .*1 live" || fail "ctl status instances: $out"
+echo "$out" | grep -q "^  .*:$daemon (this one), " || fail "ctl status: this daemon's line: $out"
 out=$(PROSPECTFLOW_CONTROL_TOKEN=$token ctl campaigns aaaaaaaa-0000-4000-8000-000000000001) || fail "ctl campaigns"
 echo "$out" | grep -q "^ID .*NAME .*STATUS" || fail "ctl campaigns header: $out"
 echo "$out" | grep -q "Alpha launch .*active" || fail "ctl campaigns row: $out"
