@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -184,7 +186,15 @@ scheduler::EngineOptions engine_options(const Config& config, const db::Instance
 }
 
 // Connects once to check the schema; an exit code when the daemon must not start.
+// libpq's connect_timeout for every connection of the process (the engine's,
+// the control port's, the inbound reader's) unless the URL names its own:
+// PGCONNECT_TIMEOUT is read by libpq when the conninfo has none.
+void apply_connect_timeout(const DatabaseConfig& database) {
+    ::setenv("PGCONNECT_TIMEOUT", std::to_string(database.connect_timeout_seconds).c_str(), 1);
+}
+
 std::optional<int> check_database(const Config& config) {
+    apply_connect_timeout(config.database);
     std::unique_ptr<pqxx::connection> connection;
     try {
         connection = db::connect(config.database.url);

@@ -78,3 +78,23 @@ expect_exit 1 "migration $first has changed since it was applied" -- \
 expect_exit 1 "problem: migration $first has changed" -- \
   "$PF_BIN" migrate --status --database-url "$url" --migrations-dir "$tmp/migrations"
 pass "an edited migration is refused by name"
+
+# database.connect_timeout_seconds bounds the wait for a server that accepts
+# the connection and never answers (libpq's connect_timeout).
+silent_port_file="$tmp/silent.port"
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+open(sys.argv[1], "w").write(str(s.getsockname()[1])); time.sleep(60)' "$silent_port_file" &
+silent=$!
+track_process "$silent"
+for _ in $(seq 1 50); do [ -s "$silent_port_file" ] && break; sleep 0.1; done
+printf '[database]\nconnect_timeout_seconds = 1\n[control]\nlisten = ""\n[tracking]\nlisten = ""\n' >"$tmp/timeout.toml"
+started=$(date +%s%3N)
+expect_exit 69 "cannot connect to postgresql://nobody@127.0.0.1:$(cat "$silent_port_file")/db" -- \
+  env PROSPECTFLOW_DATABASE_URL="postgresql://nobody@127.0.0.1:$(cat "$silent_port_file")/db" \
+  "$PF_BIN" run --config "$tmp/timeout.toml"
+waited=$(( $(date +%s%3N) - started ))
+[ "$waited" -lt 5000 ] || fail "a silent server held the daemon ${waited} ms with connect_timeout_seconds = 1"
+kill "$silent" 2>/dev/null || true
+pass "database.connect_timeout_seconds: a silent server is given up after ${waited} ms"
