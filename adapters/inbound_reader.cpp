@@ -135,6 +135,9 @@ void InboundReader::wait_for_change(ImapSession& session) {
 bool InboundReader::sync_folder(ImapSession& session, const std::string& folder,
                                 InboundFolderCursor& cursor) {
     const auto state = session.examine(folder);
+    // RFC 3501 requires it; without one a cursor could never be trusted.
+    if (state.uidvalidity == 0)
+        throw ImapError(ImapFailure::protocol, "the server gave " + folder + " no UIDVALIDITY");
     if (cursor.uidvalidity == state.uidvalidity)
         return deliver_uids(session, folder, state.uidvalidity, session.uids_after(cursor.last_uid),
                             false, cursor);
