@@ -9,7 +9,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
@@ -33,6 +32,11 @@ using tcp = net::ip::tcp;
 using BeastRequest = http::request<http::string_body>;
 using BeastResponse = http::response<http::string_body>;
 using Parser = http::request_parser<http::string_body>;
+// Sockets and streams bound to their io_context's own executor type, not
+// the type-erased any_io_executor: no erased call on every operation.
+using Executor = net::io_context::executor_type;
+using Socket = net::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 
 bool same_name(std::string_view a, std::string_view b) {
     return a.size() == b.size() && ::strncasecmp(a.data(), b.data(), a.size()) == 0;
@@ -188,7 +192,20 @@ class Connection;
 
 struct ListenerCore {
     ListenerCore(HttpListenerOptions o, HttpHandler h)
-        : options(std::move(o)), handler(std::move(h)), pool(options.worker_threads) {}
+        : options(std::move(o)),
+          handler(std::move(h)),
+          contexts(make_contexts(options.io_threads)),
+          pool(options.worker_threads) {}
+
+    // One io_context per I/O thread, each connection on one of them: no
+    // reactor shared between threads, so no lock or cross-thread wake-up on
+    // the pixel's path (the concurrency hint says one thread runs each).
+    static std::vector<std::unique_ptr<net::io_context>> make_contexts(std::size_t count) {
+        std::vector<std::unique_ptr<net::io_context>> contexts;
+        for (std::size_t i = 0; i < std::max<std::size_t>(1, count); ++i)
+            contexts.push_back(std::make_unique<net::io_context>(1));
+        return contexts;
+    }
 
     HttpListenerOptions options;
     HttpHandler handler;
@@ -204,15 +221,16 @@ struct ListenerCore {
 
     // Declared after the bookkeeping: destroyed first, and with them any
     // connection still held by a pending handler (which unregisters itself).
-    net::io_context ioc;
-    tcp::acceptor acceptor{net::make_strand(ioc)};
-    net::steady_timer accept_retry{acceptor.get_executor()};
+    std::vector<std::unique_ptr<net::io_context>> contexts;
+    tcp::acceptor acceptor{*contexts.front()};
+    net::steady_timer accept_retry{*contexts.front()};
+    std::size_t next_context = 0;  // round robin, used by the accepting thread only
     net::thread_pool pool;
     std::vector<std::thread> threads;
 
     void bind();
     void accept();
-    void admit(tcp::socket socket);
+    void admit(Socket socket);
     bool reserve(const std::string& client);
     void release(const Connection* connection, const std::string& client);
     void drain_connections();
@@ -220,14 +238,18 @@ struct ListenerCore {
 
 // One client connection: read a head (head deadline), then the body (body
 // deadline), answer (inline or on a worker), write (body deadline), and
-// again while keep-alive allows. Every step runs on the connection's strand.
+// again while keep-alive allows. Every step runs on the connection's
+// io_context, which one thread runs: no strand needed.
 class Connection : public std::enable_shared_from_this<Connection> {
   public:
-    Connection(tcp::socket socket, ListenerCore& owner, std::string client)
+    Connection(Socket socket, ListenerCore& owner, std::string client)
         : stream_(std::move(socket)), owner_(owner), client_(std::move(client)) {}
     ~Connection() { owner_.release(this, client_); }
 
-    void start() { read_head(); }
+    // Called on the accepting thread: hop to the connection's own.
+    void start() {
+        net::post(stream_.get_executor(), [self = shared_from_this()] { self->read_head(); });
+    }
 
     // Shutdown: a connection waiting for (or in the middle of) a head has
     // nothing in flight and is closed; the others close after their answer.
@@ -332,7 +354,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void linger_close() {
         phase_ = Phase::closing;
         beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        stream_.socket().shutdown(Socket::shutdown_send, ignored);
         stream_.expires_after(std::chrono::seconds(1));
         drain();
     }
@@ -345,7 +367,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                 });
     }
 
-    beast::tcp_stream stream_;
+    Stream stream_;
     ListenerCore& owner_;
     const std::string client_;
     beast::flat_buffer buffer_;
@@ -361,7 +383,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 void ListenerCore::bind() {
     try {
-        tcp::resolver resolver(ioc);
+        tcp::resolver resolver(*contexts.front());
         const auto endpoint =
             resolver.resolve(options.host, std::to_string(options.port))->endpoint();
         acceptor.open(endpoint.protocol());
@@ -377,7 +399,8 @@ void ListenerCore::bind() {
 }
 
 void ListenerCore::accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    auto& context = *contexts[next_context++ % contexts.size()];
+    acceptor.async_accept(context.get_executor(), [this](beast::error_code ec, Socket socket) {
         if (ec == net::error::operation_aborted || stopping) return;
         if (!ec) {
             admit(std::move(socket));
@@ -392,7 +415,7 @@ void ListenerCore::accept() {
     });
 }
 
-void ListenerCore::admit(tcp::socket socket) {
+void ListenerCore::admit(Socket socket) {
     beast::error_code ec;
     const auto peer = socket.remote_endpoint(ec);
     if (ec) return;
@@ -458,8 +481,13 @@ int HttpListener::start() {
     const int port = impl_->acceptor.local_endpoint().port();
     impl_->started = true;
     net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] { impl->accept(); });
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, impl_->options.io_threads); ++i)
-        impl_->threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
+    for (auto& context : impl_->contexts) {
+        impl_->threads.emplace_back([&context] {
+            // Runs until stop(), connections or not.
+            auto work = net::make_work_guard(*context);
+            context->run();
+        });
+    }
     return port;
 }
 
@@ -472,7 +500,7 @@ void HttpListener::stop() {
         impl.accept_retry.cancel();
     });
     impl.drain_connections();
-    impl.ioc.stop();
+    for (auto& context : impl.contexts) context->stop();
     for (auto& t : impl.threads) t.join();
     impl.pool.stop();
     impl.pool.join();
