@@ -108,15 +108,16 @@ struct MailboxesConfig {
 // bounces and automatic replies (adapters/inbound_reader.hpp).
 struct InboundConfig {
     bool enabled = true;
-    bool idle = true;                // IDLE where the server has it; else polling
-    int poll_interval_seconds = 60;  // polling, and folders other than the first
-    int idle_reissue_seconds = 1500; // a new IDLE before the 29 minutes of RFC 2177
-    int max_mailboxes = 200;         // read by this daemon at once (one thread each)
-    int rescan_days = 14;            // a new UIDVALIDITY or a first read looks back this far
-    int recent_recipient_days = 30;  // a reply without threading headers: From sent to this recently
+    bool idle = true;                 // IDLE where the server has it; else polling
+    int poll_interval_seconds = 60;   // polling, and folders other than the first
+    int idle_reissue_seconds = 1500;  // a new IDLE before the 29 minutes of RFC 2177
+    int max_mailboxes = 200;          // read by this daemon at once (one thread each)
+    int rescan_days = 14;             // a new UIDVALIDITY or a first read looks back this far
+    int recent_recipient_days =
+        30;  // a reply without threading headers: From sent to this recently
     int connect_timeout_seconds = 30;
-    std::string ca_file;             // an extra CA bundle for the IMAP servers
-    int max_message_kib = 4096;      // of each message fetched
+    std::string ca_file;         // an extra CA bundle for the IMAP servers
+    int max_message_kib = 4096;  // of each message fetched
     // Bounce protection: hard bounces over a mailbox's or campaign's last
     // bounce_window_sends sends within bounce_window_days reaching
     // bounce_pause_percent (of at least bounce_window_sends) pause it.
@@ -130,7 +131,17 @@ struct ControlConfig {
     std::string token;                      // secret: from token_file or PROSPECTFLOW_CONTROL_TOKEN
     int pause_wait_seconds = 30;            // how long a pause waits for in-flight sends
     int max_body_bytes = 65536;
-    int timeout_seconds = 10;  // read and write timeout per request
+    int timeout_seconds = 10;  // deadline for reading a body, and for writing an answer
+    // The listener (daemon/http_listener): threads, deadlines, limits.
+    int io_threads = 2;                  // threads serving every connection
+    int worker_threads = 4;              // threads running handlers that may block
+    int request_head_timeout_ms = 5000;  // request line + headers, from the connection's start
+    int idle_timeout_ms = 5000;          // keep-alive wait for the next request's head
+    int max_header_bytes = 8192;         // above: 431
+    int max_requests_per_connection = 100;
+    int max_connections_per_client = 64;  // per client address; beyond: closed at accept
+    int max_connections = 10000;          // in all; beyond: closed at accept
+    int shutdown_grace_ms = 5000;         // requests in flight get this long at shutdown
 };
 
 struct TrackingConfig {
@@ -139,6 +150,18 @@ struct TrackingConfig {
     std::string unsubscribe_mailto;                  // optional List-Unsubscribe mailto: address
     std::string webhook_secret;   // secret: webhook_secret_file, env or credential
     int flush_interval_ms = 200;  // opens are written in batches
+    int max_body_bytes = 1024 * 1024;
+    int timeout_seconds = 10;  // deadline for reading a body, and for writing an answer
+    // The listener (daemon/http_listener): threads, deadlines, limits.
+    int io_threads = 2;                  // threads serving every connection
+    int worker_threads = 4;              // threads running handlers that may block
+    int request_head_timeout_ms = 5000;  // request line + headers, from the connection's start
+    int idle_timeout_ms = 5000;          // keep-alive wait for the next request's head
+    int max_header_bytes = 8192;         // above: 431
+    int max_requests_per_connection = 100;
+    int max_connections_per_client = 256;  // per client address; beyond: closed at accept
+    int max_connections = 10000;           // in all; beyond: closed at accept
+    int shutdown_grace_ms = 5000;          // requests in flight get this long at shutdown
 };
 
 struct LogConfig {

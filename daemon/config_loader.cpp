@@ -211,6 +211,22 @@ void apply_environment(Config& config, const EnvLookup& env) {
             config.smtp_adapter.password = *password;
 }
 
+// The listener keys [control] and [tracking] share (HttpListener's knobs).
+template <typename ListenerConfig>
+void read_listener_keys(SectionReader& s, ListenerConfig& c) {
+    s.read("max_body_bytes", c.max_body_bytes, 1, 64 * 1024 * 1024);
+    s.read("timeout_seconds", c.timeout_seconds, 1, 300);
+    s.read("io_threads", c.io_threads, 1, 64);
+    s.read("worker_threads", c.worker_threads, 1, 256);
+    s.read("request_head_timeout_ms", c.request_head_timeout_ms, 100, 300000);
+    s.read("idle_timeout_ms", c.idle_timeout_ms, 100, 3600000);
+    s.read("max_header_bytes", c.max_header_bytes, 1024, 1024 * 1024);
+    s.read("max_requests_per_connection", c.max_requests_per_connection, 1, 1000000);
+    s.read("max_connections_per_client", c.max_connections_per_client, 1, 1000000);
+    s.read("max_connections", c.max_connections, 1, 1000000);
+    s.read("shutdown_grace_ms", c.shutdown_grace_ms, 0, 300000);
+}
+
 void read_mailboxes(SectionReader s, MailboxesConfig& m, const EnvLookup& env) {
     std::string key_file, client_secret_file;
     s.read("secret_key_file", key_file);
@@ -401,8 +417,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
         if (!config.control.listen.empty() && !split_listen_address(config.control.listen))
             s.fail("listen", "expected HOST:PORT (port 0-65535), or \"\" for no control port");
         s.read("pause_wait_seconds", config.control.pause_wait_seconds, 0, 3600);
-        s.read("max_body_bytes", config.control.max_body_bytes, 1, 10 * 1024 * 1024);
-        s.read("timeout_seconds", config.control.timeout_seconds, 1, 300);
+        read_listener_keys(s, config.control);
         std::string token_file;
         s.read("token_file", token_file);
         if (!token_file.empty())
@@ -427,6 +442,7 @@ Config read_config(const toml::table& root, const std::string& origin, const Env
             config.tracking.webhook_secret =
                 read_secret_file(s, "webhook_secret_file", webhook_file, env);
         s.read("flush_interval_ms", config.tracking.flush_interval_ms, 10, 60000);
+        read_listener_keys(s, config.tracking);
         s.finish();
     }
     {

@@ -1,14 +1,14 @@
 #include "daemon/control_server.hpp"
 
-#include <httplib.h>
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
 #include <stdexcept>
 
 #include "daemon/control_api.hpp"
-#include "daemon/http_listener.hpp"
 
 namespace pf::daemon {
 namespace {
@@ -18,12 +18,14 @@ using nlohmann::json;
 constexpr const char* kUuid =
     "([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})";
 
-void send(httplib::Response& res, const ApiResponse& answer) {
+void send(HttpResponse& res, const ApiResponse& answer) {
     res.status = answer.status;
     if (!answer.content_type.empty()) {
-        res.set_content(answer.text, answer.content_type.c_str());
+        res.body = answer.text;
+        res.content_type = answer.content_type;
     } else {
-        res.set_content(answer.body.dump() + "\n", "application/json");
+        res.body = answer.body.dump() + "\n";
+        res.content_type = "application/json";
     }
 }
 
@@ -37,7 +39,7 @@ bool token_matches(const std::string& presented, const std::string& expected) {
 }
 
 // An optional JSON object body; its "reason" is logged with the change.
-std::optional<std::string> reason_of(const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> reason_of(const HttpRequest& req, HttpResponse& res) {
     if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return std::string();
     try {
         const auto body = json::parse(req.body);
@@ -56,124 +58,134 @@ std::optional<std::string> reason_of(const httplib::Request& req, httplib::Respo
     }
 }
 
+// A route: method, a full-match pattern on the path, and what answers it
+// given the pattern's groups.
+struct Route {
+    std::string method;
+    std::regex path;
+    std::function<void(const HttpRequest&, const std::smatch&, HttpResponse&)> answer;
+};
+
 using Change = ApiResponse (ControlApi::*)(const std::string& organisation_id,
                                            const std::string& id, const std::string& reason);
 
 // POST /v1/organisations/{org}/{what}/{id}/pause and .../resume, with an
 // optional reason in the body.
-void pause_resume_route(httplib::Server& server, ControlApi& api, const std::string& what,
-                        Change pause, Change resume) {
-    server.Post(
-        std::string("/v1/organisations/") + kUuid + "/" + what + "/" + kUuid + "/(pause|resume)",
-        [&api, pause, resume](const httplib::Request& req, httplib::Response& res) {
-            const auto reason = reason_of(req, res);
-            if (!reason) return;
-            const auto change = req.matches[3] == "pause" ? pause : resume;
-            send(res, (api.*change)(req.matches[1], req.matches[2], *reason));
-        });
+Route pause_resume_route(ControlApi& api, const std::string& what, Change pause, Change resume) {
+    return {"POST",
+            std::regex(std::string("/v1/organisations/") + kUuid + "/" + what + "/" + kUuid +
+                       "/(pause|resume)"),
+            [&api, pause, resume](const HttpRequest& req, const std::smatch& m, HttpResponse& res) {
+                const auto reason = reason_of(req, res);
+                if (!reason) return;
+                const auto change = m[3] == "pause" ? pause : resume;
+                send(res, (api.*change)(m[1], m[2], *reason));
+            }};
+}
+
+// A plain answer that needs neither the body nor the path's groups.
+Route simple_route(std::string method, const std::string& path, std::function<ApiResponse()> f) {
+    return {std::move(method), std::regex(path),
+            [f = std::move(f)](const HttpRequest&, const std::smatch&, HttpResponse& res) {
+                send(res, f());
+            }};
+}
+
+std::vector<Route> control_routes(ControlApi& api) {
+    const std::string org = std::string("/v1/organisations/") + kUuid;
+    std::vector<Route> routes;
+    routes.push_back(simple_route("GET", "/healthz", [&api] { return api.health(); }));
+    routes.push_back(simple_route("GET", "/readyz", [&api] { return api.ready(); }));
+    routes.push_back(simple_route("GET", "/metrics", [&api] { return api.metrics(); }));
+    routes.push_back(simple_route("GET", "/v1/status", [&api] { return api.status(); }));
+    routes.push_back({"GET", std::regex(org + "/campaigns"),
+                      [&api](const HttpRequest&, const std::smatch& m, HttpResponse& res) {
+                          send(res, api.campaigns(m[1]));
+                      }});
+    routes.push_back(pause_resume_route(api, "campaigns", &ControlApi::pause, &ControlApi::resume));
+    routes.push_back({"GET", std::regex(org + "/mailboxes"),
+                      [&api](const HttpRequest&, const std::smatch& m, HttpResponse& res) {
+                          send(res, api.mailboxes(m[1]));
+                      }});
+    routes.push_back(pause_resume_route(api, "mailboxes", &ControlApi::pause_mailbox,
+                                        &ControlApi::resume_mailbox));
+    routes.push_back({"POST", std::regex(org + "/tasks/" + kUuid + "/retry"),
+                      [&api](const HttpRequest& req, const std::smatch& m, HttpResponse& res) {
+                          if (!reason_of(req, res)) return;
+                          send(res, api.retry_task(m[1], m[2]));
+                      }});
+    routes.push_back({"POST", std::regex("/v1/drain"),
+                      [&api](const HttpRequest& req, const std::smatch&, HttpResponse& res) {
+                          if (!reason_of(req, res)) return;
+                          send(res, api.drain());
+                      }});
+    routes.push_back({"POST", std::regex("/v1/undrain"),
+                      [&api](const HttpRequest& req, const std::smatch&, HttpResponse& res) {
+                          if (!reason_of(req, res)) return;
+                          send(res, api.undrain());
+                      }});
+    return routes;
 }
 
 }  // namespace
 
 struct ControlServer::Impl {
-    Impl(ControlServerOptions o, ControlApi& a) : options(std::move(o)), api(a) {}
+    Impl(ControlServerOptions o, ControlApi& api)
+        : options(std::move(o)), routes(control_routes(api)) {}
     ControlServerOptions options;
-    ControlApi& api;
-    httplib::Server server;
+    std::vector<Route> routes;
+    std::unique_ptr<HttpListener> listener;
+
+    void handle(const HttpRequest& req, HttpResponse& res) const {
+        // Without Content-Length or chunking a POST has no body (RFC 9112
+        // 6.3); say so at once, with the hint, as clients like `curl -X
+        // POST` send exactly that.
+        if (req.method == "POST" && !req.has_header("Content-Length") &&
+            !req.has_header("Transfer-Encoding")) {
+            res.set_header("Connection", "close");
+            return send(res, ControlApi::error(411,
+                                               "POST needs a Content-Length header (an empty "
+                                               "body is fine: curl -d '')"));
+        }
+        if (req.path != "/healthz" && !authorized(req)) return refuse(res);
+        for (const auto& route : routes) {
+            std::smatch m;
+            if (route.method == req.method && std::regex_match(req.path, m, route.path))
+                return route.answer(req, m, res);
+        }
+        send(res, ControlApi::error(404, "no such endpoint: " + req.method + " " + req.path));
+    }
+
+    bool authorized(const HttpRequest& req) const {
+        const auto& token = options.token;
+        const auto header = req.header("Authorization");
+        const std::string scheme = "Bearer ";
+        return !token.empty() && header.rfind(scheme, 0) == 0 &&
+               token_matches(header.substr(scheme.size()), token);
+    }
+
+    void refuse(HttpResponse& res) const {
+        res.set_header("WWW-Authenticate", "Bearer realm=\"prospectflowd\"");
+        send(res, ControlApi::error(401, options.token.empty()
+                                             ? "no control token is configured on this daemon "
+                                               "(control.token_file or PROSPECTFLOW_CONTROL_TOKEN)"
+                                             : "missing or wrong bearer token"));
+    }
 };
 
 ControlServer::ControlServer(ControlServerOptions options, ControlApi& control_api)
     : impl_(std::make_unique<Impl>(std::move(options), control_api)) {
-    auto& server = impl_->server;
-    auto& opts = impl_->options;
-    configure_http_server(server, "control", opts.max_body_bytes, opts.timeout_seconds);
-    server.set_keep_alive_timeout(opts.timeout_seconds);
-
-    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-        // Runs before httplib reads a body. A POST without Content-Length
-        // would have it read "to the end of the connection", which a client
-        // like `curl -X POST` never closes: answer at once instead.
-        if (req.method == "POST" && !req.has_header("Content-Length") &&
-            !req.has_header("Transfer-Encoding")) {
-            res.set_header("Connection", "close");
-            send(res, ControlApi::error(411,
-                                        "POST needs a Content-Length header (an empty body "
-                                        "is fine: curl -d '')"));
-            return httplib::Server::HandlerResponse::Handled;
-        }
-        if (req.path == "/healthz") return httplib::Server::HandlerResponse::Unhandled;
-        const auto& token = impl_->options.token;
-        const auto header = req.get_header_value("Authorization");
-        const std::string scheme = "Bearer ";
-        if (!token.empty() && header.rfind(scheme, 0) == 0 &&
-            token_matches(header.substr(scheme.size()), token)) {
-            return httplib::Server::HandlerResponse::Unhandled;
-        }
-        res.set_header("WWW-Authenticate", "Bearer realm=\"prospectflowd\"");
-        send(res, ControlApi::error(401, token.empty()
-                                             ? "no control token is configured on this daemon "
-                                               "(control.token_file or PROSPECTFLOW_CONTROL_TOKEN)"
-                                             : "missing or wrong bearer token"));
-        return httplib::Server::HandlerResponse::Handled;
-    });
-    // Errors httplib produces itself (no route, body too large, bad request)
-    // get a JSON body too; answers that already have one keep it.
-    server.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request& req, httplib::Response& res) {
-            if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-            std::string message;
-            switch (res.status) {
-                case 404:
-                    message = "no such endpoint: " + req.method + " " + req.path;
-                    break;
-                case 413:
-                    message = "request body too large";
-                    break;
-                case 400:
-                    message = "bad request";
-                    break;
-                default:
-                    message = "HTTP " + std::to_string(res.status);
-            }
-            res.set_content(json{{"error", message}}.dump() + "\n", "application/json");
-            return httplib::Server::HandlerResponse::Handled;
-        }));
-    auto& api = impl_->api;
-    server.Get("/healthz", [&api](const httplib::Request&, httplib::Response& res) {
-        send(res, api.health());
-    });
-    server.Get("/readyz",
-               [&api](const httplib::Request&, httplib::Response& res) { send(res, api.ready()); });
-    server.Get("/metrics", [&api](const httplib::Request&, httplib::Response& res) {
-        send(res, api.metrics());
-    });
-    server.Get("/v1/status", [&api](const httplib::Request&, httplib::Response& res) {
-        send(res, api.status());
-    });
-    server.Get(std::string("/v1/organisations/") + kUuid + "/campaigns",
-               [&api](const httplib::Request& req, httplib::Response& res) {
-                   send(res, api.campaigns(req.matches[1]));
-               });
-    pause_resume_route(server, api, "campaigns", &ControlApi::pause, &ControlApi::resume);
-    server.Get(std::string("/v1/organisations/") + kUuid + "/mailboxes",
-               [&api](const httplib::Request& req, httplib::Response& res) {
-                   send(res, api.mailboxes(req.matches[1]));
-               });
-    pause_resume_route(server, api, "mailboxes", &ControlApi::pause_mailbox,
-                       &ControlApi::resume_mailbox);
-    server.Post(std::string("/v1/organisations/") + kUuid + "/tasks/" + kUuid + "/retry",
-                [&api](const httplib::Request& req, httplib::Response& res) {
-                    if (!reason_of(req, res)) return;
-                    send(res, api.retry_task(req.matches[1], req.matches[2]));
-                });
-    server.Post("/v1/drain", [&api](const httplib::Request& req, httplib::Response& res) {
-        if (!reason_of(req, res)) return;
-        send(res, api.drain());
-    });
-    server.Post("/v1/undrain", [&api](const httplib::Request& req, httplib::Response& res) {
-        if (!reason_of(req, res)) return;
-        send(res, api.undrain());
-    });
+    auto listener_options = impl_->options.listener;
+    listener_options.what = "control";
+    listener_options.config_key = "control.listen";
+    // /healthz answers on the I/O threads, so it stays fast while handlers
+    // wait (a pause waits up to control.pause_wait_seconds) on the workers.
+    listener_options.runs_inline = [](const HttpRequest& req) { return req.path == "/healthz"; };
+    impl_->listener = std::make_unique<HttpListener>(
+        std::move(listener_options),
+        [impl = impl_.get()](const HttpRequest& req, HttpResponse& res) {
+            impl->handle(req, res);
+        });
 }
 
 ControlServer::~ControlServer() {
@@ -181,17 +193,11 @@ ControlServer::~ControlServer() {
 }
 
 int ControlServer::start() {
-    auto& opts = impl_->options;
-    const int port = bind_http_server(impl_->server, opts.host, opts.port, "control.listen");
-    thread_ = std::thread([this] { impl_->server.listen_after_bind(); });
-    return port;
+    return impl_->listener->start();
 }
 
 void ControlServer::stop() {
-    if (thread_.joinable()) {
-        impl_->server.stop();
-        thread_.join();
-    }
+    impl_->listener->stop();
 }
 
 }  // namespace pf::daemon

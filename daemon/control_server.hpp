@@ -1,22 +1,20 @@
 #pragma once
-// The control HTTP port (cpp-httplib): routes to ControlApi, bearer-token
+// The control HTTP port (on HttpListener): routes to ControlApi, bearer-token
 // auth on everything but /healthz (constant-time comparison), JSON errors,
-// request-size limit and timeouts. Runs on its own threads.
+// request-size limits and deadlines. Runs on its own threads.
 
 #include <memory>
 #include <string>
-#include <thread>
+
+#include "daemon/http_listener.hpp"
 
 namespace pf::daemon {
 
 class ControlApi;
 
 struct ControlServerOptions {
-    std::string host;
-    int port = 0;       // 0: any free port
-    std::string token;  // empty: every endpoint but /healthz answers 401
-    std::size_t max_body_bytes = 65536;
-    int timeout_seconds = 10;
+    HttpListenerOptions listener;  // host, port, threads, limits (what, config_key: set here)
+    std::string token;             // empty: every endpoint but /healthz answers 401
 };
 
 class ControlServer {
@@ -34,7 +32,6 @@ class ControlServer {
   private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
-    std::thread thread_;
 };
 
 }  // namespace pf::daemon

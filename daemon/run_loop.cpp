@@ -23,10 +23,10 @@
 #include "daemon/engine_handle.hpp"
 #include "daemon/engine_watchdog.hpp"
 #include "daemon/exit_codes.hpp"
+#include "daemon/inbound_service.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/reload_plan.hpp"
 #include "daemon/service_notifier.hpp"
-#include "daemon/inbound_service.hpp"
 #include "daemon/tracking_server.hpp"
 #include "db/connection.hpp"
 #include "db/migrator.hpp"
@@ -307,19 +307,41 @@ void reload(EngineParts& running, const std::filesystem::path& path, const Engin
                  live.empty() ? std::string("no setting changed") : "applied " + joined(live));
 }
 
+// HttpListener's options from a [control] or [tracking] section.
+template <typename ListenerConfig>
+HttpListenerOptions listener_options(const std::string& listen, const ListenerConfig& c) {
+    using std::chrono::milliseconds;
+    const auto address = split_listen_address(listen);
+    HttpListenerOptions o;
+    o.host = address->host;
+    o.port = address->port;
+    o.io_threads = static_cast<std::size_t>(c.io_threads);
+    o.worker_threads = static_cast<std::size_t>(c.worker_threads);
+    o.shutdown_grace = milliseconds(c.shutdown_grace_ms);
+    auto& l = o.limits;
+    l.max_header_bytes = static_cast<std::size_t>(c.max_header_bytes);
+    l.max_body_bytes = static_cast<std::size_t>(c.max_body_bytes);
+    l.head_timeout = milliseconds(c.request_head_timeout_ms);
+    l.body_timeout = std::chrono::seconds(c.timeout_seconds);
+    l.idle_timeout = milliseconds(c.idle_timeout_ms);
+    l.max_requests_per_connection = static_cast<unsigned>(c.max_requests_per_connection);
+    l.max_connections_per_client = static_cast<std::size_t>(c.max_connections_per_client);
+    l.max_connections = static_cast<std::size_t>(c.max_connections);
+    return o;
+}
+
 // The control port: up before the engine starts, so a deploy script can
 // drain a daemon as soon as it is reachable. Null when turned off; throws
 // when it cannot bind.
 std::unique_ptr<ControlServer> start_control_server(const Config& config, ControlApi& api) {
     if (config.control.listen.empty()) return nullptr;
-    const auto address = split_listen_address(config.control.listen);
     auto server = std::make_unique<ControlServer>(
-        ControlServerOptions{address->host, address->port, config.control.token,
-                             static_cast<std::size_t>(config.control.max_body_bytes),
-                             config.control.timeout_seconds},
+        ControlServerOptions{listener_options(config.control.listen, config.control),
+                             config.control.token},
         api);
     const int port = server->start();
-    spdlog::info("control port listening on {}:{}", address->host, port);
+    spdlog::info("control port listening on {}:{}",
+                 split_listen_address(config.control.listen)->host, port);
     if (config.control.token.empty())
         spdlog::warn(
             "control: no token configured (control.token_file or PROSPECTFLOW_CONTROL_TOKEN): "
@@ -332,9 +354,10 @@ std::unique_ptr<ControlServer> start_control_server(const Config& config, Contro
 std::unique_ptr<TrackingServer> start_tracking_server(const Config& config) {
     if (config.tracking.listen.empty()) return nullptr;
     const auto address = split_listen_address(config.tracking.listen);
-    auto server = std::make_unique<TrackingServer>(TrackingServerOptions{
-        address->host, address->port, config.database.url, config.tracking.webhook_secret,
-        std::chrono::milliseconds(config.tracking.flush_interval_ms)});
+    auto server = std::make_unique<TrackingServer>(
+        TrackingServerOptions{listener_options(config.tracking.listen, config.tracking),
+                              config.database.url, config.tracking.webhook_secret,
+                              std::chrono::milliseconds(config.tracking.flush_interval_ms)});
     const int port = server->start();
     spdlog::info("tracking listener on {}:{} (public as {})", address->host, port,
                  config.tracking.base_url);
@@ -343,7 +366,8 @@ std::unique_ptr<TrackingServer> start_tracking_server(const Config& config) {
 
 // The IMAP reader of every mailbox with an imap_url, leased per mailbox
 // under this instance's id and renewed with the engine's heartbeat period.
-std::unique_ptr<InboundService> make_inbound_service(const Config& config, const std::string& instance,
+std::unique_ptr<InboundService> make_inbound_service(const Config& config,
+                                                     const std::string& instance,
                                                      const scheduler::Clock& clock,
                                                      InboundCounters& counters) {
     InboundServiceOptions o;
@@ -510,11 +534,10 @@ int run_daemon(Config config, std::optional<std::filesystem::path> config_path) 
     const auto inbound = make_inbound_service(config, instance, clock, inbound_counters);
 
     ControlApi control_api(
-        ControlContext{config.database.url, instance, build_info::version,
-                       std::chrono::system_clock::now(),
-                       std::chrono::seconds(config.control.pause_wait_seconds), &counters,
-                       &inbound_counters,
-                       std::chrono::seconds(config.scheduler.instance_timeout_seconds)},
+        ControlContext{
+            config.database.url, instance, build_info::version, std::chrono::system_clock::now(),
+            std::chrono::seconds(config.control.pause_wait_seconds), &counters, &inbound_counters,
+            std::chrono::seconds(config.scheduler.instance_timeout_seconds)},
         engine_handle);
     std::unique_ptr<ControlServer> control_server;
     std::unique_ptr<TrackingServer> tracking_server;

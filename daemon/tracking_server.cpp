@@ -1,7 +1,6 @@
 #include "daemon/tracking_server.hpp"
 
 #include <gmime/gmime.h>
-#include <httplib.h>
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
@@ -39,15 +38,36 @@ std::int64_t now_micros() {
         .count();
 }
 
-void no_cache(httplib::Response& res) {
+void no_cache(HttpResponse& res) {
     res.set_header("Cache-Control", "no-store, no-cache, must-revalidate, max-age=0");
     res.set_header("Pragma", "no-cache");
     res.set_header("Expires", "0");
 }
 
-void send_json(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump() + "\n", "application/json");
+void send_json(HttpResponse& res, int status, const json& body) {
+    res.set_json(status, body.dump() + "\n");
+}
+
+bool token_char(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+// The token of "<prefix><token><suffix>" (1 to 128 of [A-Za-z0-9_-]), or
+// "". Plain string work: the pixel is the hot path.
+std::string token_in(std::string_view path, std::string_view prefix, std::string_view suffix) {
+    if (path.size() <= prefix.size() + suffix.size() || path.substr(0, prefix.size()) != prefix ||
+        path.substr(path.size() - suffix.size()) != suffix)
+        return "";
+    const auto token = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (token.size() > 128) return "";
+    for (char c : token)
+        if (!token_char(c)) return "";
+    return std::string(token);
+}
+
+bool answers_inline(const HttpRequest& req) {
+    return req.path == "/healthz" || !token_in(req.path, "/o/", ".gif").empty();
 }
 
 // Ids in a header like In-Reply-To or References, without angle brackets.
@@ -94,13 +114,47 @@ db::InboundReply parse_raw_reply(const std::string& raw) {
     return reply;
 }
 
+// The reply webhook's body: the raw message, or its headers as fields.
+db::InboundReply reply_event(const json& body) {
+    db::InboundReply reply;
+    if (body.contains("raw")) {
+        reply = parse_raw_reply(body.at("raw").get<std::string>());
+    } else {
+        for (const auto& id : message_ids(body.value("in_reply_to", "")))
+            reply.refers_to.push_back(id);
+        for (const auto& id : message_ids(body.value("references", "")))
+            reply.refers_to.push_back(id);
+        reply.message_id = body.value("message_id", "");
+        if (!reply.message_id.empty() && reply.message_id.front() == '<')
+            reply.message_id = reply.message_id.substr(1, reply.message_id.size() - 2);
+        reply.subject = body.value("subject", "");
+    }
+    reply.from_email = body.value("from", reply.from_email);
+    reply.to_email = body.value("to", "");
+    reply.body_text = body.value("text", "");
+    return reply;
+}
+
+db::Bounce bounce_event(const json& body) {
+    db::Bounce bounce;
+    auto id = body.at("message_id").get<std::string>();
+    if (!id.empty() && id.front() == '<') id = id.substr(1, id.size() - 2);
+    bounce.rfc_message_id = id;
+    const auto type = body.value("type", "hard");
+    if (type != "hard" && type != "soft") throw std::invalid_argument("type must be hard or soft");
+    bounce.hard = type == "hard";
+    bounce.status = body.value("status", "");
+    bounce.diagnostic = body.value("diagnostic", "");
+    return bounce;
+}
+
 }  // namespace
 
 struct TrackingServer::Impl {
     explicit Impl(TrackingServerOptions o) : options(std::move(o)) {}
     TrackingServerOptions options;
-    httplib::Server server;
-    std::thread listener, flusher;
+    std::unique_ptr<HttpListener> listener;
+    std::thread flusher;
 
     // Opens waiting to be written: token -> count, first and last time.
     std::mutex mutex;
@@ -171,10 +225,10 @@ struct TrackingServer::Impl {
         }
     }
 
-    bool signed_by_us(const httplib::Request& req) const {
+    bool signed_by_us(const HttpRequest& req) const {
         if (options.webhook_secret.empty()) return false;
-        const auto timestamp = req.get_header_value("X-ProspectFlow-Timestamp");
-        const auto signature = req.get_header_value("X-ProspectFlow-Signature");
+        const auto timestamp = req.header("X-ProspectFlow-Timestamp");
+        const auto signature = req.header("X-ProspectFlow-Signature");
         long long when = 0;
         try {
             when = std::stoll(timestamp);
@@ -187,103 +241,87 @@ struct TrackingServer::Impl {
         return signature.size() == expected.size() &&
                CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) == 0;
     }
-};
 
-TrackingServer::TrackingServer(TrackingServerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {
-    auto& server = impl_->server;
-    auto* impl = impl_.get();
-    configure_http_server(server, "tracking", impl->options.max_body_bytes,
-                          impl->options.timeout_seconds);
-    // httplib serves a keep-alive connection on one pool thread for its whole
-    // life, so the pool bounds the open connections served at once: size it
-    // for the public side's concurrency, not for the cores. (httplib takes
-    // ownership of the queue it is given, hence the bare new.)
-    server.new_task_queue = [threads = impl->options.threads] {
-        return new httplib::ThreadPool(threads);
-    };
-    server.set_keep_alive_timeout(2);
-    server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-        send_json(res, 200, json{{"status", "ok"}});
-    });
-    server.Get(R"(/o/([A-Za-z0-9_-]{1,128})\.gif)",
-               [impl](const httplib::Request& req, httplib::Response& res) {
-                   impl->count_open(req.matches[1]);
-                   no_cache(res);
-                   res.set_content(reinterpret_cast<const char*>(kGif), sizeof kGif, "image/gif");
-               });
-    const auto unsubscribe = [impl](const httplib::Request& req, httplib::Response& res) {
-        const std::string token = req.matches[1];
-        const auto result =
-            impl->with_store([&](db::TrackingStore& s) { return s.unsubscribe(token); });
+    void route(const HttpRequest& req, HttpResponse& res) {
+        const bool get = req.method == "GET", post = req.method == "POST";
+        if (get && req.path == "/healthz") return send_json(res, 200, json{{"status", "ok"}});
+        if (get) {
+            if (auto token = token_in(req.path, "/o/", ".gif"); !token.empty()) {
+                count_open(token);
+                no_cache(res);
+                res.content_type = "image/gif";
+                res.body.assign(reinterpret_cast<const char*>(kGif), sizeof kGif);
+                return;
+            }
+        }
+        if (get || post) {
+            if (auto token = token_in(req.path, "/u/", ""); !token.empty())
+                return unsubscribe(token, res);
+        }
+        if (post && req.path == "/webhooks/reply") return reply_webhook(req, res);
+        if (post && req.path == "/webhooks/bounce") return bounce_webhook(req, res);
+        send_json(res, 404, json{{"error", "no such endpoint: " + req.method + " " + req.path}});
+    }
+
+    void unsubscribe(const std::string& token, HttpResponse& res) {
+        const auto result = with_store([&](db::TrackingStore& s) { return s.unsubscribe(token); });
         if (result.matched)
             spdlog::info("tracking: enrollment {} of {} unsubscribed (one-click)",
                          result.enrollment_id, result.organisation_id);
         // The same page either way: a token reveals nothing.
         no_cache(res);
-        res.set_content(kUnsubscribedPage, "text/html; charset=utf-8");
-    };
-    server.Get(R"(/u/([A-Za-z0-9_-]{1,128}))", unsubscribe);
-    server.Post(R"(/u/([A-Za-z0-9_-]{1,128}))", unsubscribe);
+        res.content_type = "text/html; charset=utf-8";
+        res.body = kUnsubscribedPage;
+    }
 
-    server.Post("/webhooks/reply", [impl](const httplib::Request& req, httplib::Response& res) {
-        if (!impl->signed_by_us(req))
+    void reply_webhook(const HttpRequest& req, HttpResponse& res) {
+        if (!signed_by_us(req))
             return send_json(res, 401, json{{"error", "missing, stale or wrong signature"}});
         db::InboundReply reply;
         try {
-            const auto body = json::parse(req.body);
-            if (body.contains("raw")) {
-                reply = parse_raw_reply(body.at("raw").get<std::string>());
-            } else {
-                for (const auto& id : message_ids(body.value("in_reply_to", "")))
-                    reply.refers_to.push_back(id);
-                for (const auto& id : message_ids(body.value("references", "")))
-                    reply.refers_to.push_back(id);
-                reply.message_id = body.value("message_id", "");
-                if (!reply.message_id.empty() && reply.message_id.front() == '<')
-                    reply.message_id = reply.message_id.substr(1, reply.message_id.size() - 2);
-                reply.subject = body.value("subject", "");
-            }
-            reply.from_email = body.value("from", reply.from_email);
-            reply.to_email = body.value("to", "");
-            reply.body_text = body.value("text", "");
+            reply = reply_event(json::parse(req.body));
         } catch (const std::exception& e) {
             return send_json(res, 400,
                              json{{"error", std::string("bad reply event: ") + e.what()}});
         }
-        const auto result =
-            impl->with_store([&](db::TrackingStore& s) { return s.record_reply(reply); });
+        const auto result = with_store([&](db::TrackingStore& s) { return s.record_reply(reply); });
         if (!result.matched) return send_json(res, 202, json{{"matched", false}});
         spdlog::info("tracking: reply to message {} recorded; enrollment {} replied",
                      result.message_id, result.enrollment_id);
         send_json(res, 200, json{{"matched", true}, {"enrollment_id", result.enrollment_id}});
-    });
-    server.Post("/webhooks/bounce", [impl](const httplib::Request& req, httplib::Response& res) {
-        if (!impl->signed_by_us(req))
+    }
+
+    void bounce_webhook(const HttpRequest& req, HttpResponse& res) {
+        if (!signed_by_us(req))
             return send_json(res, 401, json{{"error", "missing, stale or wrong signature"}});
         db::Bounce bounce;
         try {
-            const auto body = json::parse(req.body);
-            auto id = body.at("message_id").get<std::string>();
-            if (!id.empty() && id.front() == '<') id = id.substr(1, id.size() - 2);
-            bounce.rfc_message_id = id;
-            const auto type = body.value("type", "hard");
-            if (type != "hard" && type != "soft")
-                throw std::invalid_argument("type must be hard or soft");
-            bounce.hard = type == "hard";
-            bounce.status = body.value("status", "");
-            bounce.diagnostic = body.value("diagnostic", "");
+            bounce = bounce_event(json::parse(req.body));
         } catch (const std::exception& e) {
             return send_json(res, 400,
                              json{{"error", std::string("bad bounce event: ") + e.what()}});
         }
         const auto result =
-            impl->with_store([&](db::TrackingStore& s) { return s.record_bounce(bounce); });
+            with_store([&](db::TrackingStore& s) { return s.record_bounce(bounce); });
         if (!result.matched) return send_json(res, 202, json{{"matched", false}});
         spdlog::info("tracking: {} bounce of message {} recorded", bounce.hard ? "hard" : "soft",
                      result.message_id);
         send_json(res, 200, json{{"matched", true}, {"enrollment_id", result.enrollment_id}});
-    });
+    }
+};
+
+TrackingServer::TrackingServer(TrackingServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {
+    auto* impl = impl_.get();
+    auto listener_options = impl->options.listener;
+    listener_options.what = "tracking";
+    listener_options.config_key = "tracking.listen";
+    // The pixel and /healthz never block: answered on the I/O threads. The
+    // rest waits for the database: on the workers.
+    listener_options.runs_inline = answers_inline;
+    impl->listener = std::make_unique<HttpListener>(
+        std::move(listener_options),
+        [impl](const HttpRequest& req, HttpResponse& res) { impl->route(req, res); });
 }
 
 TrackingServer::~TrackingServer() {
@@ -291,18 +329,13 @@ TrackingServer::~TrackingServer() {
 }
 
 int TrackingServer::start() {
-    auto& o = impl_->options;
-    const int port = bind_http_server(impl_->server, o.host, o.port, "tracking.listen");
+    const int port = impl_->listener->start();
     impl_->flusher = std::thread([impl = impl_.get()] { impl->flush_loop(); });
-    impl_->listener = std::thread([impl = impl_.get()] { impl->server.listen_after_bind(); });
     return port;
 }
 
 void TrackingServer::stop() {
-    if (impl_->listener.joinable()) {
-        impl_->server.stop();
-        impl_->listener.join();
-    }
+    impl_->listener->stop();
     if (impl_->flusher.joinable()) {
         {
             std::lock_guard lock(impl_->mutex);

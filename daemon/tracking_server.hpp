@@ -19,17 +19,15 @@
 #include <string>
 #include <thread>
 
+#include "daemon/http_listener.hpp"
+
 namespace pf::daemon {
 
 struct TrackingServerOptions {
-    std::string host;
-    int port = 0;
+    HttpListenerOptions listener;  // host, port, threads, limits (what, config_key: set here)
     std::string database_url;
     std::string webhook_secret;  // empty: webhooks answer 401
     std::chrono::milliseconds flush_interval{200};
-    std::size_t max_body_bytes = 1024 * 1024;
-    int timeout_seconds = 10;
-    std::size_t threads = 128;  // connections served at once
 };
 
 class TrackingServer {

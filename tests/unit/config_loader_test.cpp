@@ -186,6 +186,28 @@ TEST_CASE("adapters: max_connections per relay, a positive integer") {
           "test.toml: adapters.smtp.max_connections: expected an integer, found a number");
 }
 
+TEST_CASE("listener keys: defaults per section, range-checked") {
+    const auto defaults = parse_config("", "test.toml", env_of({}));
+    CHECK(defaults.control.max_connections_per_client == 64);
+    CHECK(defaults.tracking.max_connections_per_client == 256);
+    CHECK(defaults.tracking.request_head_timeout_ms == 5000);
+    CHECK(defaults.tracking.max_body_bytes == 1024 * 1024);
+    const auto config = parse_config(
+        "[control]\nio_threads = 1\n[tracking]\nrequest_head_timeout_ms = 1000\n"
+        "max_header_bytes = 4096\nmax_connections = 20000\n",
+        "test.toml", env_of({}));
+    CHECK(config.control.io_threads == 1);
+    CHECK(config.tracking.request_head_timeout_ms == 1000);
+    CHECK(config.tracking.max_header_bytes == 4096);
+    CHECK(config.tracking.max_connections == 20000);
+    CHECK(error_of("[tracking]\nrequest_head_timeout_ms = 10\n") ==
+          "test.toml: tracking.request_head_timeout_ms: value 10 is out of range [100, 300000]");
+    CHECK(error_of("[control]\nio_threads = 0\n") ==
+          "test.toml: control.io_threads: value 0 is out of range [1, 64]");
+    CHECK(error_of("[control]\nmax_header_bytes = 100\n") ==
+          "test.toml: control.max_header_bytes: value 100 is out of range [1024, 1048576]");
+}
+
 TEST_CASE("listen addresses") {
     CHECK(split_listen_address("127.0.0.1:8470")->port == 8470);
     CHECK(split_listen_address("[::1]:8470")->host == "::1");
