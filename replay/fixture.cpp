@@ -413,7 +413,9 @@ Fixture parse_fixture(const std::string& text, const std::string& origin) {
     Fixture f;
     try {
         f.document = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // Not only parse_error: a number too large for a double is an
+        // out_of_range (406) thrown by the parser.
         bad(origin, std::string("not valid JSON: ") + e.what());
     }
     const auto& d = f.document;

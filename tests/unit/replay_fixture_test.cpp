@@ -93,6 +93,14 @@ TEST_CASE("replay fixtures: the document is checked and the first problem named"
               .find("replay.speed is not a setting") != std::string::npos);
 }
 
+TEST_CASE("replay fixtures: a number too large for a double is refused, not thrown through") {
+    // fuzz_replay_fixture: nlohmann's parser throws out_of_range (406), not
+    // parse_error, for a literal past DBL_MAX; it escaped parse_fixture.
+    CHECK(refused(std::string(400, '5')).find("inline: not valid JSON") == 0);
+    CHECK(refused(kHead + R"("tables": {}, "replay": {"seed": 1)" + std::string(400, '0') + "}}")
+              .find("inline: not valid JSON") == 0);
+}
+
 TEST_CASE("replay fixtures: settings, events in time order, defaults") {
     const auto f = replay::parse_fixture(kHead + R"("tables": {"iam.organisations": [{"id": "o1"}]},
         "replay": {"from": "2027-01-04T08:00:00Z", "until": "2d", "seed": 42, "spacing_max_ms": 0, "spacing_min_ms": 0},
