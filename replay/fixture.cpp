@@ -363,6 +363,13 @@ scheduler::TimePoint parse_time(const std::string& text) {
 }
 
 std::chrono::microseconds parse_duration(const std::string& text) {
+    // Longer than any replay needs, and far from where a count of
+    // microseconds overflows (about 292,000 years), even once added to the
+    // fixture's start: a longer duration is refused, not wrapped around.
+    constexpr std::chrono::microseconds kMaxDuration = std::chrono::hours(24 * 36525);
+    const auto too_long = [&] {
+        throw std::invalid_argument("\"" + text + "\" is longer than 100 years");
+    };
     std::chrono::microseconds total{0};
     std::size_t i = 0;
     if (text.empty()) throw std::invalid_argument("empty duration");
@@ -372,24 +379,28 @@ std::chrono::microseconds parse_duration(const std::string& text) {
         if (j == i || j == text.size())
             throw std::invalid_argument("\"" + text +
                                         "\" is not a duration like 14d, 36h, 90m, 45s or 1d12h");
+        if (j - i > 15) too_long();  // std::stoll would throw out_of_range
         const long long n = std::stoll(text.substr(i, j - i));
+        std::chrono::microseconds unit;
         switch (text[j]) {
             case 'd':
-                total += std::chrono::hours(24 * n);
+                unit = std::chrono::hours(24);
                 break;
             case 'h':
-                total += std::chrono::hours(n);
+                unit = std::chrono::hours(1);
                 break;
             case 'm':
-                total += std::chrono::minutes(n);
+                unit = std::chrono::minutes(1);
                 break;
             case 's':
-                total += std::chrono::seconds(n);
+                unit = std::chrono::seconds(1);
                 break;
             default:
                 throw std::invalid_argument("\"" + text + "\": unit '" + std::string(1, text[j]) +
                                             "' is not one of d, h, m, s");
         }
+        if (n > (kMaxDuration - total) / unit) too_long();
+        total += n * unit;
         i = j + 1;
     }
     return total;
@@ -413,7 +424,9 @@ Fixture parse_fixture(const std::string& text, const std::string& origin) {
     Fixture f;
     try {
         f.document = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // Not only parse_error: a number too large for a double is an
+        // out_of_range (406) thrown by the parser.
         bad(origin, std::string("not valid JSON: ") + e.what());
     }
     const auto& d = f.document;

@@ -40,6 +40,12 @@ TEST_CASE("replay times and durations") {
     CHECK(replay::parse_duration("45s") == std::chrono::seconds(45));
     for (const char* bad : {"2w", "12", "", "d", "1d2"})
         CHECK_THROWS_AS(replay::parse_duration(bad), std::invalid_argument);
+    // fuzz_replay_fixture: 24 * n and the conversion to microseconds
+    // overflowed, and std::stoll threw out_of_range past 19 digits.
+    CHECK(replay::parse_duration("36525d") == std::chrono::hours(24 * 36525));
+    for (const char* bad : {"36526d", "36524d25h", "99999999999921d", "9223372036854775807s",
+                            "99999999999999999999999999s"})
+        CHECK_THROWS_AS(replay::parse_duration(bad), std::invalid_argument);
 }
 
 TEST_CASE("replay fixtures: the document is checked and the first problem named") {
@@ -91,6 +97,17 @@ TEST_CASE("replay fixtures: the document is checked and the first problem named"
               .find("spacing_min_ms must not exceed") != std::string::npos);
     CHECK(refused(kHead + R"("tables": {}, "replay": {"speed": 2}})")
               .find("replay.speed is not a setting") != std::string::npos);
+}
+
+TEST_CASE("replay fixtures: numbers and durations out of range are refused, not thrown through") {
+    // fuzz_replay_fixture: nlohmann's parser throws out_of_range (406), not
+    // parse_error, for a literal past DBL_MAX; it escaped parse_fixture.
+    CHECK(refused(std::string(400, '5')).find("inline: not valid JSON") == 0);
+    CHECK(refused(kHead + R"("tables": {}, "replay": {"until": "99999999999921d"}})")
+              .find("replay.until: \"99999999999921d\" is longer than 100 years") !=
+          std::string::npos);
+    CHECK(refused(kHead + R"("tables": {}, "replay": {"seed": 1)" + std::string(400, '0') + "}}")
+              .find("inline: not valid JSON") == 0);
 }
 
 TEST_CASE("replay fixtures: settings, events in time order, defaults") {
