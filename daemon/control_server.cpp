@@ -52,7 +52,8 @@ std::optional<std::string> reason_of(const HttpRequest& req, HttpResponse& res) 
             return std::nullopt;
         }
         return body.value("reason", "");
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number no double holds (1e999).
         send(res, ControlApi::error(400, std::string("malformed JSON: ") + e.what()));
         return std::nullopt;
     }

@@ -194,6 +194,11 @@ expect("POST", mailbox_path(ORG_A, BEA, "pause"), 404, what="pausing B's mailbox
 expect("POST", mailbox_path(ORG_B, ANNA, "resume"), 404, what="resuming A's mailbox through B")
 expect("POST", mailbox_path(UNKNOWN, ANNA, "pause"), 404)
 expect("POST", mailbox_path(ORG_A, ANNA, "pause"), 400, body="{not json", what="malformed JSON")
+# A number no double holds: nlohmann's out_of_range, a 400 like any bad JSON (was a 500).
+too_big = expect("POST", mailbox_path(ORG_A, ANNA, "pause"), 400, body='{"reason": "x", "n": 1e999}',
+                 what="a number too large")
+if "malformed JSON" not in too_big["error"]:
+    fail(f"a number too large: {too_big}")
 if sql(f"SELECT status FROM outreach.mailboxes WHERE id = '{BEA}'") != "active":
     fail("a mailbox of B changed through A")
 ok("mailbox ids of another organisation, or unknown, answer 404")
