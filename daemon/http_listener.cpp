@@ -161,12 +161,15 @@ std::string serve_bytes(std::string_view raw_request_bytes, const HttpLimits& li
         if (ec) break;
     }
     if (ec == http::error::need_more || (!ec && !parser.is_done())) {
-        // Beast takes the end of input before any byte as a complete (empty)
-        // message; the listener just sees a client leave. Answer 400 here.
-        const bool got_some = parser.got_some();
-        ec = {};
-        parser.put_eof(ec);  // all the bytes there will be
-        if (!ec && !got_some) ec = http::error::partial_message;
+        // Beast's put_eof asserts got_some() (debug builds abort), and takes
+        // the end of input before any byte as a complete (empty) message; the
+        // listener just sees a client leave. Answer 400 for no bytes at all.
+        if (!parser.got_some()) {
+            ec = http::error::partial_message;
+        } else {
+            ec = {};
+            parser.put_eof(ec);  // all the bytes there will be
+        }
     }
     std::ostringstream out;
     if (ec) {
